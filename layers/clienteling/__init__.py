@@ -1,0 +1,1 @@
+"""Clienteling domain package, shared by every Lambda function as a layer."""

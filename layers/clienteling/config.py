@@ -1,0 +1,41 @@
+"""Runtime configuration: one pydantic Settings model read from the environment, lazily.
+
+Non-secret values are plain environment variables set by template.yaml (or by the local stack).
+Secrets are never in the environment in AWS: only the *name* of the secret is, and
+`clienteling.secrets` reads it through Powertools Parameters.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every environment variable the functions read. Defaults are the local stack's."""
+
+    model_config = SettingsConfigDict(env_prefix="", case_sensitive=False, extra="ignore")
+
+    table_name: str = "clienteling"
+    media_bucket: str = "clienteling-media"
+    event_bus_name: str = "clienteling"
+    user_pool_id: str = ""
+    # Where the outside world reaches the HTTP API (webhook signatures, links in messages).
+    public_base_url: str = "http://127.0.0.1:3000"
+    # Region used to read national-format phone numbers when no store gives a better one.
+    default_phone_region: str = "US"
+    # Secrets Manager secret holding {"twilio_auth_token", "adyen_hmac_key", ...} as JSON.
+    secrets_name: str = "clienteling/providers"
+    secrets_max_age_seconds: int = Field(default=300, ge=0)
+    # How long a store's configuration may be served from a warm function's memory.
+    store_cache_seconds: int = Field(default=60, ge=0)
+    # Largest JSON request body a handler accepts before answering 413.
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """The settings, read once per warm function."""
+    return Settings()

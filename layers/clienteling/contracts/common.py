@@ -1,0 +1,33 @@
+"""Value shapes used by several resources."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from clienteling.contracts.base import ApiModel, ResponseModel
+from clienteling.domain import reference
+
+Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(reference.country)]
+Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class Address(ApiModel):
+    line1: Line
+    line2: Line | None = None
+    city: Line
+    region: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = Field(
+        default=None, description="State, province or county."
+    )
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+    country: Country = Field(description="ISO 3166-1 alpha-2, for example FR.")
+
+
+class AddressOut(ResponseModel):
+    line1: str
+    line2: str | None = None
+    city: str
+    region: str | None = None
+    postal_code: str
+    country: str

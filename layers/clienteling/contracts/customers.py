@@ -1,0 +1,169 @@
+"""Customers: profile, contact, consent, segmentation tags and staff notes."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints, field_validator
+
+from clienteling.contracts.base import ApiModel, Id, ResponseModel
+from clienteling.contracts.common import Address, AddressOut
+from clienteling.domain.consent import Channel, Method, Purpose, Status
+from clienteling.domain.customers import Gender
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def _tag(value: str) -> str:
+    lowered = value.lower()
+    if not _TAG.match(lowered):
+        raise ValueError("tags are letters, digits, - and _ (for example vip, summer-2026)")
+    return lowered
+
+
+Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(_tag)]
+InternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | float | bool
+
+MAX_ATTRIBUTES = 30
+
+
+class Pet(ApiModel):
+    name: Name
+    species: Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
+    birth_month: int | None = Field(default=None, ge=1, le=12)
+
+
+class _CustomerFields(ApiModel):
+    @field_validator("birth_date", check_fields=False)
+    @classmethod
+    def _not_in_future(cls, value: date | None) -> date | None:
+        if value is not None and (value > date.today() or value.year < 1900):  # noqa: DTZ011 - a calendar date
+            raise ValueError("must be a past date after 1900")
+        return value
+
+    @field_validator("custom_attributes", check_fields=False)
+    @classmethod
+    def _few_attributes(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        if value is not None and len(value) > MAX_ATTRIBUTES:
+            raise ValueError(f"at most {MAX_ATTRIBUTES} custom attributes")
+        return value
+
+
+class CustomerCreate(_CustomerFields):
+    first_name: Name = Field(description="Given name(s), any script.")
+    last_name: Name = Field(description="Family name(s), any script.")
+    home_store_id: Id = Field(description="The store the customer belongs to; one of yours.")
+    internal_id: InternalId | None = Field(default=None, description="The retailer's own customer id (unique).")
+    phone_number: PhoneText | None = Field(
+        default=None, description="Mobile number; E.164 or the national format of the home store's country."
+    )
+    email: EmailStr | None = None
+    address: Address | None = None
+    birth_date: date | None = None
+    gender: Gender | None = None
+    pets: list[Pet] = Field(default_factory=list, max_length=20)
+    custom_attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict)
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    notes: Note | None = Field(default=None, description="Staff-only notes; never shown to the customer.")
+
+
+class CustomerUpdate(_CustomerFields):
+    """Fields you send are changed; `null` clears an optional field. Names cannot be cleared."""
+
+    first_name: Name | None = None
+    last_name: Name | None = None
+    home_store_id: Id | None = None
+    internal_id: InternalId | None = None
+    phone_number: PhoneText | None = None
+    email: EmailStr | None = None
+    address: Address | None = None
+    birth_date: date | None = None
+    gender: Gender | None = None
+    pets: list[Pet] | None = Field(default=None, max_length=20)
+    custom_attributes: dict[AttributeName, AttributeValue] | None = None
+    tags: list[Tag] | None = Field(default=None, max_length=50)
+    notes: Note | None = None
+
+
+class ConsentOut(ResponseModel):
+    channel: Channel
+    purpose: Purpose
+    store_id: str | None = Field(description="null: business-wide")
+    status: Status
+    updated_at: datetime
+    method: Method | None = None
+
+
+class PetOut(ResponseModel):
+    name: str
+    species: str
+    birth_month: int | None = None
+
+
+class CustomerOut(ResponseModel):
+    id: str
+    customer_number: str = Field(description="Ten digits with a Luhn check digit, printed on the loyalty card.")
+    first_name: str
+    last_name: str
+    home_store_id: str
+    internal_id: str | None = None
+    phone_number: str | None = None
+    email: str | None = None
+    address: AddressOut | None = None
+    birth_date: date | None = None
+    gender: Gender | None = None
+    pets: list[PetOut] = Field(default_factory=list)
+    custom_attributes: dict[str, Any] = Field(default_factory=dict)
+    tags: list[str] = Field(default_factory=list)
+    notes: str | None = None
+    unidentified: bool = False
+    consents: list[ConsentOut] = Field(default_factory=list)
+    version: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class CustomerSummaryOut(ResponseModel):
+    id: str
+    customer_number: str
+    first_name: str
+    last_name: str
+    home_store_id: str
+    phone_number: str | None = None
+    email: str | None = None
+
+
+class ConsentChange(ApiModel):
+    channel: Channel
+    purpose: Purpose
+    status: Status = Field(description="opted_in or opted_out; pending is set by an opt-in request.")
+    store_id: Id | None = Field(default=None, description="SMS only: one store's number; omit for business-wide.")
+    method: Method = Field(description="How the customer decided: in_store_form, online_form, verbal, import.")
+    wording: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
+        default=None, description="The exact text the customer agreed to (required to opt in)."
+    )
+    wording_version: Annotated[str, StringConstraints(strip_whitespace=True, max_length=40)] | None = None
+    note: Note | None = None
+
+
+class ConsentEventOut(ResponseModel):
+    id: str
+    at: datetime
+    channel: Channel
+    purpose: Purpose
+    store_id: str | None
+    previous: Status
+    status: Status
+    method: Method
+    wording: str | None = None
+    wording_version: str | None = None
+    associate_id: str | None = None
+    message_id: str | None = None
+    note: str | None = None

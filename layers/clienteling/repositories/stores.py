@@ -1,0 +1,141 @@
+"""Stores in the single table. Access patterns AP-S1..AP-S4 of docs/data-model.md."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from boto3.dynamodb.conditions import Key
+
+from clienteling.domain.names import fold
+from clienteling.domain.stores import Store
+from clienteling.errors import AlreadyExists, NotFound, StaleVersion
+from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories.items import address_to_item, dt, required_address, to_int, when, without_none
+from clienteling.repositories.pages import Page
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+PHONE_TAKEN = AlreadyExists("Another store already uses this phone number.", details=[{"field": "phoneNumber"}])
+
+
+class StoreRepository:
+    def __init__(self, table: Table) -> None:
+        self._table = table
+
+    def get(self, store_id: str) -> Store | None:
+        """AP-S1: one store. 1 GetItem."""
+        item = self._table.get_item(Key=keys.store(store_id)).get("Item")
+        return _from_item(item) if item else None
+
+    def require(self, store_id: str) -> Store:
+        store = self.get(store_id)
+        if store is None:
+            raise NotFound("No such store.")
+        return store
+
+    def get_many(self, store_ids: list[str]) -> list[Store]:
+        """AP-S6: a few stores by id. 1 BatchGetItem (up to 100 ids)."""
+        if not store_ids:
+            return []
+        resource = self._table.meta.client
+        response = resource.batch_get_item(
+            RequestItems={self._table.name: {"Keys": [keys.store(i) for i in store_ids[:100]]}}
+        )
+        return [_from_item(i) for i in response["Responses"].get(self._table.name, [])]
+
+    def id_by_phone(self, e164: str) -> str | None:
+        """AP-S2: the store texting from a number. 1 GetItem on the uniqueness marker."""
+        item = self._table.get_item(Key=keys.store_phone(e164)).get("Item")
+        return str(item["store_id"]) if item else None
+
+    def list(self, *, limit: int, cursor: str | None) -> Page[Store]:
+        """AP-S3: every store by name. 1 Query on GSI1 per page."""
+        request: dict[str, Any] = {
+            "IndexName": "GSI1",
+            "KeyConditionExpression": Key("GSI1PK").eq(keys.STORES_INDEX),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = cursors.decode(
+                cursor, partition_attribute="GSI1PK", partition=keys.STORES_INDEX
+            )
+        response = self._table.query(**request)
+        return Page([_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+
+    def create(self, store: Store) -> None:
+        """AP-S4: a new store and its phone marker. 1 TransactWriteItems."""
+        transactions.transact(
+            self._table,
+            [
+                transactions.put(self._table, _to_item(store), condition="attribute_not_exists(PK)"),
+                transactions.put(
+                    self._table,
+                    {**keys.store_phone(store.phone_number), "store_id": store.id},
+                    condition="attribute_not_exists(PK)",
+                    error=PHONE_TAKEN,
+                ),
+            ],
+        )
+
+    def replace(self, store: Store, *, previous: Store) -> None:
+        """AP-S5: save a changed store if nobody changed it since `previous`. 1 TransactWriteItems."""
+        ops = [
+            transactions.put(
+                self._table,
+                _to_item(store),
+                condition="version = :expected",
+                values={":expected": previous.version},
+                error=StaleVersion(),
+            )
+        ]
+        if store.phone_number != previous.phone_number:
+            ops += [
+                transactions.delete(self._table, keys.store_phone(previous.phone_number)),
+                transactions.put(
+                    self._table,
+                    {**keys.store_phone(store.phone_number), "store_id": store.id},
+                    condition="attribute_not_exists(PK)",
+                    error=PHONE_TAKEN,
+                ),
+            ]
+        transactions.transact(self._table, ops)
+
+
+def _to_item(store: Store) -> dict[str, Any]:
+    return without_none(
+        {
+            **keys.store(store.id),
+            "entity": "store",
+            "GSI1PK": keys.STORES_INDEX,
+            "GSI1SK": keys.store_sort(fold(store.name), store.id),
+            "id": store.id,
+            "name": store.name,
+            "phone_number": store.phone_number,
+            "time_zone": store.time_zone,
+            "locale": store.locale,
+            "currency": store.currency,
+            "address": address_to_item(store.address),
+            "tax_mode": store.tax_mode,
+            "version": store.version,
+            "created_at": when(store.created_at),
+            "updated_at": when(store.updated_at),
+        }
+    )
+
+
+def _from_item(item: dict[str, Any]) -> Store:
+    address = required_address(item["address"])
+    return Store(
+        id=item["id"],
+        name=item["name"],
+        phone_number=item["phone_number"],
+        time_zone=item["time_zone"],
+        locale=item["locale"],
+        currency=item["currency"],
+        address=address,
+        tax_mode=item["tax_mode"],
+        version=to_int(item["version"]),
+        created_at=dt(item["created_at"]),
+        updated_at=dt(item["updated_at"]),
+    )

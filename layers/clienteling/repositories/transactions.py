@@ -1,0 +1,112 @@
+"""Conditional writes and transactions, and the one place their failures become domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import ClientError
+
+from clienteling.errors import Conflict, DomainError
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb.service_resource import Table
+
+
+@dataclass(frozen=True, slots=True)
+class Op:
+    """One item of a transaction, with the error its condition failing means."""
+
+    request: dict[str, Any]
+    on_condition_failed: DomainError | None = None
+
+
+def put(
+    table: Table,
+    item: dict[str, Any],
+    *,
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Op:
+    request: dict[str, Any] = {"TableName": table.name, "Item": item}
+    _conditions(request, condition, values, names)
+    return Op({"Put": request}, error)
+
+
+def update(
+    table: Table,
+    key: dict[str, str],
+    expression: str,
+    *,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    condition: str | None = None,
+    error: DomainError | None = None,
+) -> Op:
+    request: dict[str, Any] = {"TableName": table.name, "Key": key, "UpdateExpression": expression}
+    _conditions(request, condition, values, names)
+    return Op({"Update": request}, error)
+
+
+def delete(
+    table: Table,
+    key: dict[str, str],
+    *,
+    condition: str | None = None,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Op:
+    request: dict[str, Any] = {"TableName": table.name, "Key": key}
+    _conditions(request, condition, values, names)
+    return Op({"Delete": request}, error)
+
+
+def check(
+    table: Table,
+    key: dict[str, str],
+    condition: str,
+    *,
+    values: dict[str, Any] | None = None,
+    names: dict[str, str] | None = None,
+    error: DomainError | None = None,
+) -> Op:
+    request: dict[str, Any] = {"TableName": table.name, "Key": key}
+    _conditions(request, condition, values, names)
+    return Op({"ConditionCheck": request}, error)
+
+
+def _conditions(
+    request: dict[str, Any], condition: str | None, values: dict[str, Any] | None, names: dict[str, str] | None
+) -> None:
+    if condition:
+        request["ConditionExpression"] = condition
+    if values:
+        request["ExpressionAttributeValues"] = values
+    if names:
+        request["ExpressionAttributeNames"] = names
+
+
+def transact(table: Table, ops: Sequence[Op]) -> None:
+    """Run ops atomically. A failed condition raises the error of the first op whose condition failed.
+
+    Uses the resource's client so that plain Python values are serialised as with `Table` calls.
+    """
+    client = table.meta.client
+    try:
+        client.transact_write_items(TransactItems=[op.request for op in ops])  # type: ignore[misc]
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = error.response.get("CancellationReasons", [])
+        for op, reason in zip(ops, reasons, strict=False):
+            if reason.get("Code") == "ConditionalCheckFailed" and op.on_condition_failed is not None:
+                raise op.on_condition_failed from error
+        if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+            raise Conflict("Another update to the same resource happened at the same time; retry.") from error
+        raise
+
+
+def is_condition_failure(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"

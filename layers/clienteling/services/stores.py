@@ -1,0 +1,98 @@
+"""Stores: admins create and configure them; associates read the stores they work in."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from clienteling.clock import Clock
+from clienteling.contracts.stores import StoreCreate, StoreUpdate
+from clienteling.domain.access import Caller, Role
+from clienteling.domain.addresses import Address
+from clienteling.domain.phone import InvalidPhoneNumber, to_e164
+from clienteling.domain.stores import Store
+from clienteling.errors import NotFound, StaleVersion, ValidationFailed
+from clienteling.ids import new_id
+from clienteling.repositories.pages import Page
+from clienteling.repositories.stores import StoreRepository
+from clienteling.services.store_directory import StoreDirectory
+
+
+def _store_phone(raw: str, country: str) -> str:
+    try:
+        return to_e164(raw, country)
+    except InvalidPhoneNumber as error:
+        raise ValidationFailed(
+            details=[
+                {"field": "phoneNumber", "loc": ["body", "phoneNumber"], "type": "phone_number", "message": str(error)}
+            ]
+        ) from error
+
+
+def _address(model: object) -> Address:
+    return Address(**{f.name: getattr(model, f.name) for f in dataclasses.fields(Address)})
+
+
+class StoreService:
+    def __init__(self, stores: StoreRepository, directory: StoreDirectory, clock: Clock) -> None:
+        self._stores = stores
+        self._directory = directory
+        self._clock = clock
+
+    def create(self, caller: Caller, data: StoreCreate) -> Store:
+        caller.require_role(Role.ADMIN)
+        now = self._clock()
+        store = Store(
+            id=new_id(),
+            name=data.name,
+            phone_number=_store_phone(data.phone_number, data.address.country),
+            time_zone=data.time_zone,
+            locale=data.locale,
+            currency=data.currency,
+            address=_address(data.address),
+            tax_mode=data.tax_mode.value,
+            version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        self._stores.create(store)
+        return store
+
+    def get(self, caller: Caller, store_id: str) -> Store:
+        if not caller.can_access_store(store_id):
+            # Same answer whether or not the store exists: ids of other stores are not confirmed.
+            caller.require_store(store_id)
+        store = self._stores.get(store_id)
+        if store is None:
+            raise NotFound("No such store.")
+        return store
+
+    def list_visible(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Store]:
+        if caller.is_admin:
+            return self._stores.list(limit=limit, cursor=cursor)
+        # Everyone else works in a handful of stores, named in their token: fetch exactly those.
+        return Page(sorted(self._stores.get_many(sorted(caller.store_ids)), key=lambda s: s.name.casefold()))
+
+    def update(self, caller: Caller, store_id: str, patch: StoreUpdate, *, expected_version: int) -> Store:
+        caller.require_role(Role.ADMIN)
+        current = self._stores.require(store_id)
+        if current.version != expected_version:
+            raise StaleVersion()
+        changes = patch.model_dump(exclude_unset=True, exclude_none=True)
+        address = _address(patch.address) if patch.address is not None else current.address
+        country = address.country
+        phone = _store_phone(patch.phone_number, country) if patch.phone_number is not None else current.phone_number
+        changes.pop("address", None)
+        changes.pop("phone_number", None)
+        if "tax_mode" in changes:
+            changes["tax_mode"] = str(changes["tax_mode"])
+        updated = dataclasses.replace(
+            current,
+            **changes,
+            address=address,
+            phone_number=phone,
+            version=current.version + 1,
+            updated_at=self._clock(),
+        )
+        self._stores.replace(updated, previous=current)
+        self._directory.forget(store_id)
+        return updated
