@@ -6,7 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses
+from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.api.versions import if_match, versioned
 from clienteling.contracts.associates import (
     AssociateCreate,
@@ -22,7 +22,7 @@ from clienteling.domain.associates import Associate
 from clienteling.services.associates import AssociateService
 from clienteling.wiring import associate_service
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -6,14 +6,14 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses
+from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.api.versions import if_match, versioned
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
 from clienteling.contracts.stores import StoreCreate, StoreOut, StoreUpdate
 from clienteling.services.stores import StoreService
 from clienteling.wiring import store_service
 
-app = APIGatewayHttpResolver(enable_validation=True)
+app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)
 
 CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -12,14 +12,23 @@ class ApiClient:
         self.base_url = base_url
         self.session = requests.Session()
 
-    def request(self, method: str, path: str, *, token: str | None = None, json: Any = None,
-                headers: dict[str, str] | None = None, data: bytes | str | None = None,
-                params: dict[str, Any] | None = None) -> requests.Response:
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        token: str | None = None,
+        json: Any = None,
+        headers: dict[str, str] | None = None,
+        data: bytes | str | None = None,
+        params: dict[str, Any] | None = None,
+    ) -> requests.Response:
         all_headers = dict(headers or {})
         if token:
             all_headers["Authorization"] = f"Bearer {token}"
-        return self.session.request(method, self.base_url + path, json=json, data=data, headers=all_headers,
-                                    params=params, timeout=30)
+        return self.session.request(
+            method, self.base_url + path, json=json, data=data, headers=all_headers, params=params, timeout=30
+        )
 
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, **kwargs)

@@ -77,13 +77,30 @@ class World:
 
 def store_body(name: str, *, country: str = "FR", phone: str | None = None) -> dict[str, Any]:
     if country == "FR":
-        return {"name": name, "phoneNumber": phone or random_fr_landline(), "timeZone": "Europe/Paris",
-                "locale": "fr-FR", "currency": "EUR", "taxMode": "inclusive",
-                "address": {"line1": "1 rue Scribe", "city": "Paris", "postalCode": "75009", "country": "FR"}}
-    return {"name": name, "phoneNumber": phone or random_us_number(), "timeZone": "America/New_York",
-            "locale": "en-US", "currency": "USD", "taxMode": "exclusive",
-            "address": {"line1": "10 Hudson Yards", "city": "New York", "region": "NY", "postalCode": "10001",
-                        "country": "US"}}
+        return {
+            "name": name,
+            "phoneNumber": phone or random_fr_landline(),
+            "timeZone": "Europe/Paris",
+            "locale": "fr-FR",
+            "currency": "EUR",
+            "taxMode": "inclusive",
+            "address": {"line1": "1 rue Scribe", "city": "Paris", "postalCode": "75009", "country": "FR"},
+        }
+    return {
+        "name": name,
+        "phoneNumber": phone or random_us_number(),
+        "timeZone": "America/New_York",
+        "locale": "en-US",
+        "currency": "USD",
+        "taxMode": "exclusive",
+        "address": {
+            "line1": "10 Hudson Yards",
+            "city": "New York",
+            "region": "NY",
+            "postalCode": "10001",
+            "country": "US",
+        },
+    }
 
 
 @pytest.fixture
@@ -97,8 +114,7 @@ def world(api: ApiClient) -> World:
     admin = tokens.mint("admin-" + os.urandom(4).hex(), ["admin"], [])
     w = World(api=api, admin=admin)
     for key, country in (("paris", "FR"), ("nyc", "US")):
-        response = api.post("/v1/stores", store_body(f"Test {key} {os.urandom(3).hex()}", country=country),
-                            token=admin)
+        response = api.post("/v1/stores", store_body(f"Test {key} {os.urandom(3).hex()}", country=country), token=admin)
         assert response.status_code == 201, response.text
         w.stores[key] = response.json()
     return w

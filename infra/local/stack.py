@@ -8,9 +8,11 @@ everything it started.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -26,6 +28,16 @@ from infra.local import config, table
 
 HERE = Path(__file__).resolve().parent
 MOTO_SERVICES = ("S3", "EVENTBRIDGE", "SCHEDULER", "SQS", "SES", "SECRETS_MANAGER", "SSM", "COGNITO_IDENTITY_PROVIDER")
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Ask Linux to send us SIGTERM when our parent dies, so nothing outlives `make dev` or a test run."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def free_port() -> int:

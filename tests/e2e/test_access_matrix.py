@@ -17,14 +17,21 @@ Call = Callable[[World, str, str], requests.Response]
 
 def _customer(world: World, store: str) -> dict[str, Any]:
     token = tokens.mint("setup", ["admin"], [])
-    body = {"firstName": "Matrix", "lastName": "Case", "homeStoreId": world.store_id(store),
-            "phoneNumber": random_fr_mobile()}
+    body = {
+        "firstName": "Matrix",
+        "lastName": "Case",
+        "homeStoreId": world.store_id(store),
+        "phoneNumber": random_fr_mobile(),
+    }
     return dict(world.api.post("/v1/customers", body, token=token).json())
 
 
 def _associate(world: World, store: str) -> dict[str, Any]:
-    body = {"displayName": "Colleague", "email": f"c{os.urandom(4).hex()}@shop.example",
-            "storeIds": [world.store_id(store)]}
+    body = {
+        "displayName": "Colleague",
+        "email": f"c{os.urandom(4).hex()}@shop.example",
+        "storeIds": [world.store_id(store)],
+    }
     response = world.api.post("/v1/associates", body, token=world.admin)
     assert response.status_code == 201, response.text
     return dict(response.json())
@@ -32,52 +39,102 @@ def _associate(world: World, store: str) -> dict[str, Any]:
 
 CASES: dict[str, Call] = {
     "read store": lambda w, tok, s: w.api.get(f"/v1/stores/{w.store_id(s)}", token=tok),
-    "update store": lambda w, tok, s: w.api.patch(f"/v1/stores/{w.store_id(s)}", {"name": "Renamed"},
-                                                  etag='"1"', token=tok),
+    "update store": lambda w, tok, s: w.api.patch(
+        f"/v1/stores/{w.store_id(s)}", {"name": "Renamed"}, etag='"1"', token=tok
+    ),
     "create store": lambda w, tok, s: w.api.post("/v1/stores", store_body("New"), token=tok),
     "create customer": lambda w, tok, s: w.api.post(
-        "/v1/customers", {"firstName": "A", "lastName": "B", "homeStoreId": w.store_id(s)}, token=tok),
-    "list store customers": lambda w, tok, s: w.api.get("/v1/customers", params={"storeId": w.store_id(s)},
-                                                        token=tok),
+        "/v1/customers", {"firstName": "A", "lastName": "B", "homeStoreId": w.store_id(s)}, token=tok
+    ),
+    "list store customers": lambda w, tok, s: w.api.get("/v1/customers", params={"storeId": w.store_id(s)}, token=tok),
     "move customer to store": lambda w, tok, s: w.api.patch(
-        f"/v1/customers/{_customer(w, 'paris')['id']}", {"homeStoreId": w.store_id(s)}, etag='"1"', token=tok),
+        f"/v1/customers/{_customer(w, 'paris')['id']}", {"homeStoreId": w.store_id(s)}, etag='"1"', token=tok
+    ),
     "record store consent": lambda w, tok, s: w.api.post(
         f"/v1/customers/{_customer(w, 'paris')['id']}/consents",
-        {"channel": "sms", "purpose": "marketing", "status": "opted_out", "method": "verbal",
-         "storeId": w.store_id(s)}, token=tok),
+        {"channel": "sms", "purpose": "marketing", "status": "opted_out", "method": "verbal", "storeId": w.store_id(s)},
+        token=tok,
+    ),
     "list associates": lambda w, tok, s: w.api.get("/v1/associates", params={"storeId": w.store_id(s)}, token=tok),
     "onboard associate": lambda w, tok, s: w.api.post(
-        "/v1/associates", {"displayName": "New", "email": f"n{os.urandom(4).hex()}@shop.example",
-                           "storeIds": [w.store_id(s)]}, token=tok),
+        "/v1/associates",
+        {"displayName": "New", "email": f"n{os.urandom(4).hex()}@shop.example", "storeIds": [w.store_id(s)]},
+        token=tok,
+    ),
     "read colleague": lambda w, tok, s: w.api.get(f"/v1/associates/{_associate(w, s)['id']}", token=tok),
     "change colleague": lambda w, tok, s: w.api.patch(
-        f"/v1/associates/{_associate(w, s)['id']}", {"displayName": "Changed"}, etag='"1"', token=tok),
+        f"/v1/associates/{_associate(w, s)['id']}", {"displayName": "Changed"}, etag='"1"', token=tok
+    ),
 }
 
 # Expected status for (case, role, own store?). Admins act everywhere.
 ALLOWED = {
-    "read store": {("associate", True): 200, ("manager", True): 200, ("associate", False): 403,
-                   ("manager", False): 403},
-    "update store": {("associate", True): 403, ("manager", True): 403, ("associate", False): 403,
-                     ("manager", False): 403},
-    "create store": {("associate", True): 403, ("manager", True): 403, ("associate", False): 403,
-                     ("manager", False): 403},
-    "create customer": {("associate", True): 201, ("manager", True): 201, ("associate", False): 403,
-                        ("manager", False): 403},
-    "list store customers": {("associate", True): 200, ("manager", True): 200, ("associate", False): 403,
-                             ("manager", False): 403},
-    "move customer to store": {("associate", True): 200, ("manager", True): 200, ("associate", False): 403,
-                               ("manager", False): 403},
-    "record store consent": {("associate", True): 201, ("manager", True): 201, ("associate", False): 403,
-                             ("manager", False): 403},
-    "list associates": {("associate", True): 200, ("manager", True): 200, ("associate", False): 403,
-                        ("manager", False): 403},
-    "onboard associate": {("associate", True): 403, ("manager", True): 201, ("associate", False): 403,
-                          ("manager", False): 403},
-    "read colleague": {("associate", True): 200, ("manager", True): 200, ("associate", False): 404,
-                       ("manager", False): 404},
-    "change colleague": {("associate", True): 403, ("manager", True): 200, ("associate", False): 403,
-                         ("manager", False): 404},
+    "read store": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "update store": {
+        ("associate", True): 403,
+        ("manager", True): 403,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "create store": {
+        ("associate", True): 403,
+        ("manager", True): 403,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "create customer": {
+        ("associate", True): 201,
+        ("manager", True): 201,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "list store customers": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "move customer to store": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "record store consent": {
+        ("associate", True): 201,
+        ("manager", True): 201,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "list associates": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "onboard associate": {
+        ("associate", True): 403,
+        ("manager", True): 201,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "read colleague": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 404,
+        ("manager", False): 404,
+    },
+    "change colleague": {
+        ("associate", True): 403,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 404,
+    },
 }
 
 

@@ -44,13 +44,17 @@ def test_name_search_ignores_case_and_accents(world: World, associate: str, quer
 def test_search_by_phone_in_any_format_email_internal_id_and_number(world: World, associate: str) -> None:
     phone = random_fr_mobile()
     internal = "INT-" + phone[-8:]
-    customer = create(world, associate, phoneNumber=phone, email=f"c{phone[-8:]}@example.com",
-                      internalId=internal)
+    customer = create(world, associate, phoneNumber=phone, email=f"c{phone[-8:]}@example.com", internalId=internal)
     national = "0" + phone[3:]
-    spaced = " ".join(national[i:i + 2] for i in range(0, 10, 2))
-    for params in ({"phone": phone}, {"phone": spaced}, {"phone": "0033" + phone[3:]},
-                   {"email": f"C{phone[-8:]}@EXAMPLE.com"}, {"internalId": internal},
-                   {"customerNumber": customer["customerNumber"]}):
+    spaced = " ".join(national[i : i + 2] for i in range(0, 10, 2))
+    for params in (
+        {"phone": phone},
+        {"phone": spaced},
+        {"phone": "0033" + phone[3:]},
+        {"email": f"C{phone[-8:]}@EXAMPLE.com"},
+        {"internalId": internal},
+        {"customerNumber": customer["customerNumber"]},
+    ):
         found = world.api.get("/v1/customers", token=associate, params=params)
         assert [c["id"] for c in found.json()["items"]] == [customer["id"]], params
 
@@ -97,8 +101,9 @@ def test_listing_a_store_needs_to_work_there(world: World, associate: str) -> No
 def test_update_with_etag_reindexes_and_frees_the_old_phone(world: World, associate: str) -> None:
     phone = random_fr_mobile()
     customer = create(world, associate, phoneNumber=phone, lastName="Avant")
-    updated = world.api.patch(f"/v1/customers/{customer['id']}", {"lastName": "Après", "phoneNumber": None},
-                              etag='"1"', token=associate)
+    updated = world.api.patch(
+        f"/v1/customers/{customer['id']}", {"lastName": "Après", "phoneNumber": None}, etag='"1"', token=associate
+    )
     assert updated.status_code == 200, updated.text
     assert updated.json()["phoneNumber"] is None
     assert updated.headers["ETag"] == '"2"'
@@ -113,12 +118,18 @@ def test_update_with_etag_reindexes_and_frees_the_old_phone(world: World, associ
 def test_unique_phone_and_internal_id(world: World, associate: str) -> None:
     phone = random_fr_mobile()
     create(world, associate, phoneNumber=phone, internalId=f"U{phone[-8:]}")
-    same_phone = world.api.post("/v1/customers", {"firstName": "A", "lastName": "B", "phoneNumber": phone,
-                                                  "homeStoreId": world.store_id("paris")}, token=associate)
+    same_phone = world.api.post(
+        "/v1/customers",
+        {"firstName": "A", "lastName": "B", "phoneNumber": phone, "homeStoreId": world.store_id("paris")},
+        token=associate,
+    )
     assert same_phone.status_code == 409
     assert same_phone.json()["error"]["details"] == [{"field": "phoneNumber"}]
-    same_id = world.api.post("/v1/customers", {"firstName": "A", "lastName": "B", "internalId": f"U{phone[-8:]}",
-                                               "homeStoreId": world.store_id("paris")}, token=associate)
+    same_id = world.api.post(
+        "/v1/customers",
+        {"firstName": "A", "lastName": "B", "internalId": f"U{phone[-8:]}", "homeStoreId": world.store_id("paris")},
+        token=associate,
+    )
     assert same_id.status_code == 409
 
 
@@ -136,8 +147,9 @@ def test_unique_phone_and_internal_id(world: World, associate: str) -> None:
         ({"unknownField": 1}, "unknownField"),
     ],
 )
-def test_bad_customer_input_is_400_and_creates_nothing(world: World, associate: str, fields: dict[str, Any],
-                                                       field: str) -> None:
+def test_bad_customer_input_is_400_and_creates_nothing(
+    world: World, associate: str, fields: dict[str, Any], field: str
+) -> None:
     body = {"firstName": "Bad", "lastName": "Input" + field.replace(".", ""), "homeStoreId": world.store_id("paris")}
     response = world.api.post("/v1/customers", body | fields, token=associate)
     assert response.status_code == 400, response.text
@@ -149,17 +161,37 @@ def test_bad_customer_input_is_400_and_creates_nothing(world: World, associate: 
 def test_consent_is_recorded_with_proof_and_audited(world: World, associate: str) -> None:
     customer = create(world, associate, phoneNumber=random_fr_mobile(), email="consent@example.com")
     path = f"/v1/customers/{customer['id']}/consents"
-    opted_in = world.api.post(path, {"channel": "email", "purpose": "marketing", "status": "opted_in",
-                                     "method": "in_store_form", "wording": "Send me offers by email",
-                                     "wordingVersion": "v3"}, token=associate)
+    opted_in = world.api.post(
+        path,
+        {
+            "channel": "email",
+            "purpose": "marketing",
+            "status": "opted_in",
+            "method": "in_store_form",
+            "wording": "Send me offers by email",
+            "wordingVersion": "v3",
+        },
+        token=associate,
+    )
     assert opted_in.status_code == 201, opted_in.text
     assert opted_in.json()["consents"][0]["status"] == "opted_in"
-    store_out = world.api.post(path, {"channel": "sms", "purpose": "conversational", "status": "opted_out",
-                                      "method": "verbal", "storeId": world.store_id("paris")}, token=associate)
+    store_out = world.api.post(
+        path,
+        {
+            "channel": "sms",
+            "purpose": "conversational",
+            "status": "opted_out",
+            "method": "verbal",
+            "storeId": world.store_id("paris"),
+        },
+        token=associate,
+    )
     assert store_out.status_code == 201
     history = world.api.get(f"{path}/history", token=associate).json()["items"]
     assert [(e["channel"], e["previous"], e["status"]) for e in history] == [
-        ("sms", "not_asked", "opted_out"), ("email", "not_asked", "opted_in")]
+        ("sms", "not_asked", "opted_out"),
+        ("email", "not_asked", "opted_in"),
+    ]
     assert history[1]["wording"] == "Send me offers by email"
     assert history[1]["associateId"] == "assoc-paris"
 
@@ -168,16 +200,28 @@ def test_consent_is_recorded_with_proof_and_audited(world: World, associate: str
     ("change", "field"),
     [
         ({"channel": "email", "purpose": "marketing", "status": "opted_in", "method": "in_store_form"}, "wording"),
-        ({"channel": "email", "purpose": "marketing", "status": "opted_in", "method": "verbal",
-          "wording": "w", "wordingVersion": "1"}, "method"),
+        (
+            {
+                "channel": "email",
+                "purpose": "marketing",
+                "status": "opted_in",
+                "method": "verbal",
+                "wording": "w",
+                "wordingVersion": "1",
+            },
+            "method",
+        ),
         ({"channel": "sms", "purpose": "marketing", "status": "pending", "method": "in_store_form"}, "status"),
         ({"channel": "sms", "purpose": "marketing", "status": "opted_out", "method": "sms_keyword"}, "method"),
-        ({"channel": "email", "purpose": "marketing", "status": "opted_out", "method": "verbal",
-          "storeId": "x"}, "storeId"),
+        (
+            {"channel": "email", "purpose": "marketing", "status": "opted_out", "method": "verbal", "storeId": "x"},
+            "storeId",
+        ),
     ],
 )
-def test_consent_without_proper_proof_is_refused(world: World, associate: str, change: dict[str, Any],
-                                                 field: str) -> None:
+def test_consent_without_proper_proof_is_refused(
+    world: World, associate: str, change: dict[str, Any], field: str
+) -> None:
     customer = create(world, associate, phoneNumber=random_fr_mobile(), email="p@example.com")
     response = world.api.post(f"/v1/customers/{customer['id']}/consents", change, token=associate)
     assert response.status_code == 400, response.text
@@ -187,7 +231,15 @@ def test_consent_without_proper_proof_is_refused(world: World, associate: str, c
 
 def test_consent_for_another_store_is_403(world: World, associate: str) -> None:
     customer = create(world, associate, phoneNumber=random_fr_mobile())
-    response = world.api.post(f"/v1/customers/{customer['id']}/consents",
-                              {"channel": "sms", "purpose": "marketing", "status": "opted_out", "method": "verbal",
-                               "storeId": world.store_id("nyc")}, token=associate)
+    response = world.api.post(
+        f"/v1/customers/{customer['id']}/consents",
+        {
+            "channel": "sms",
+            "purpose": "marketing",
+            "status": "opted_out",
+            "method": "verbal",
+            "storeId": world.store_id("nyc"),
+        },
+        token=associate,
+    )
     assert response.status_code == 403

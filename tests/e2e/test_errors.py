@@ -37,15 +37,21 @@ def test_token_without_a_role_is_401_in_our_envelope(api: ApiClient) -> None:
 
 
 def test_invalid_json_is_400(world: World) -> None:
-    response = world.api.request("POST", "/v1/customers", token=world.admin, data="{not json",
-                                 headers={"Content-Type": "application/json"})
+    response = world.api.request(
+        "POST", "/v1/customers", token=world.admin, data="{not json", headers={"Content-Type": "application/json"}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["details"][0]["type"] == "json_invalid"
 
 
 def test_non_json_body_is_415(world: World) -> None:
-    response = world.api.request("POST", "/v1/customers", token=world.admin, data="firstName=a",
-                                 headers={"Content-Type": "application/x-www-form-urlencoded"})
+    response = world.api.request(
+        "POST",
+        "/v1/customers",
+        token=world.admin,
+        data="firstName=a",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert response.status_code == 415
     assert response.json()["error"]["code"] == "unsupported_media_type"
 
@@ -80,6 +86,7 @@ def test_two_search_criteria_at_once_are_400(world: World) -> None:
 
 
 def test_malformed_if_match_is_400(world: World) -> None:
-    response = world.api.patch(f"/v1/stores/{world.store_id('paris')}", {"name": "x"}, etag="yesterday",
-                               token=world.admin)
+    response = world.api.patch(
+        f"/v1/stores/{world.store_id('paris')}", {"name": "x"}, etag="yesterday", token=world.admin
+    )
     assert response.status_code == 400

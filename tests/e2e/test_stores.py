@@ -19,8 +19,12 @@ def test_admin_creates_reads_and_updates_a_store_with_etags(world: World) -> Non
 
     # When it is read and updated with the ETag
     read = api.get(f"/v1/stores/{store['id']}", token=admin)
-    updated = api.patch(f"/v1/stores/{store['id']}", {"name": "Lyon Part-Dieu", "taxMode": "exclusive"},
-                        etag=read.headers["ETag"], token=admin)
+    updated = api.patch(
+        f"/v1/stores/{store['id']}",
+        {"name": "Lyon Part-Dieu", "taxMode": "exclusive"},
+        etag=read.headers["ETag"],
+        token=admin,
+    )
 
     # Then the change lands with a new version, and the old ETag is refused
     assert updated.status_code == 200
@@ -51,8 +55,7 @@ def test_store_phone_numbers_are_unique(world: World) -> None:
 def test_changing_a_store_number_frees_the_old_one(world: World) -> None:
     old, new = random_fr_landline(), random_fr_landline()
     store = world.api.post("/v1/stores", store_body("C", phone=old), token=world.admin)
-    moved = world.api.patch(f"/v1/stores/{store.json()['id']}", {"phoneNumber": new}, etag='"1"',
-                            token=world.admin)
+    moved = world.api.patch(f"/v1/stores/{store.json()['id']}", {"phoneNumber": new}, etag='"1"', token=world.admin)
     assert moved.status_code == 200
     reused = world.api.post("/v1/stores", store_body("D", phone=old), token=world.admin)
     assert reused.status_code == 201
@@ -70,8 +73,7 @@ def test_changing_a_store_number_frees_the_old_one(world: World) -> None:
         ("address", {"line1": "x", "city": "y", "postalCode": "1", "country": "ZZ"}, ["body", "address", "country"]),
     ],
 )
-def test_bad_store_fields_are_400_with_the_field_path(world: World, field: str, value: object,
-                                                      loc: list[str]) -> None:
+def test_bad_store_fields_are_400_with_the_field_path(world: World, field: str, value: object, loc: list[str]) -> None:
     body = store_body("Bad")
     body[field] = value
     response = world.api.post("/v1/stores", body, token=world.admin)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import base64
-import json
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
@@ -13,6 +12,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clienteling.api.errors import error_body
+from clienteling.api.serialization import to_json
 from clienteling.config import get_settings
 from clienteling.observability import flush_metrics, logger
 
@@ -25,7 +25,7 @@ def _json_error(status: HTTPStatus, code: str, message: str) -> dict[str, Any]:
     return {
         "statusCode": int(status),
         "headers": {"Content-Type": "application/json", "Cache-Control": "no-store"},
-        "body": json.dumps(error_body(code, message)),
+        "body": to_json(error_body(code, message)),
         "isBase64Encoded": False,
     }
 

@@ -1,0 +1,89 @@
+"""Generate schemas/ from the code: the OpenAPI 3.1 document of the HTTP API (from every function's
+resolver) and one JSON Schema per EventBridge event detail. `--check` fails when the files on disk differ.
+
+    python -m schemas.generate [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
+from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+
+from clienteling.contracts.events import EVENT_DETAILS
+
+ROOT = Path(__file__).resolve().parent
+FUNCTIONS = ROOT.parent / "functions"
+VERSION = "1.0.0"
+
+
+def openapi_document() -> dict[str, Any]:
+    merge = OpenAPIMerge(
+        title="Clienteling API",
+        version=VERSION,
+        openapi_version="3.1.0",
+        description=(
+            "The associate app's API (bearer JWT from the Cognito user pool: the ID token), and the public "
+            "endpoints providers and customers call. JSON uses camelCase; errors are "
+            '{"error": {"code", "message", "details"}}.'
+        ),
+        servers=[Server(url="http://127.0.0.1:3000", description="make dev")],
+        security_schemes={"bearerAuth": HTTPBearer(bearerFormat="JWT")},
+        security=[{"bearerAuth": []}],
+        on_conflict="error",
+    )
+    for path in sorted(FUNCTIONS.glob("*.py")):
+        module = importlib.import_module(f"functions.{path.stem}")
+        app = getattr(module, "app", None)
+        if app is not None and hasattr(app, "get_openapi_schema"):
+            merge.add_schema(app.get_openapi_schema())
+    document = json.loads(merge.get_openapi_json_schema())
+    document["paths"]["/health"] = {
+        "get": {"summary": "Liveness probe", "tags": ["Health"], "security": [], "operationId": "health",
+                "responses": {"200": {"description": "The API is up",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+    return document
+
+
+def event_schemas() -> dict[str, dict[str, Any]]:
+    return {f"{source}.{detail_type}.v1.json": model.model_json_schema(by_alias=True)
+            for (source, detail_type), model in EVENT_DETAILS.items()}
+
+
+def rendered() -> dict[Path, str]:
+    files = {ROOT / "openapi.json": json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True)}
+    for name, schema in event_schemas().items():
+        files[ROOT / "events" / name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True)
+    return {path: text + "\n" for path, text in files.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail if files on disk differ")
+    args = parser.parse_args()
+    files = rendered()
+    existing = {p for p in (ROOT / "events").glob("*.json")} if (ROOT / "events").exists() else set()
+    stale = sorted(existing - files.keys())
+    if args.check:
+        drift = [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]
+        if drift or stale:
+            for path in drift + stale:
+                print(f"schemas drift: {path.relative_to(ROOT.parent)} (run `make schemas`)", file=sys.stderr)
+            return 1
+        return 0
+    for path in stale:
+        path.unlink()
+    for path, text in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
