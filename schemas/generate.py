@@ -15,7 +15,6 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
-
 from clienteling.contracts.events import EVENT_DETAILS
 
 ROOT = Path(__file__).resolve().parent
@@ -45,15 +44,24 @@ def openapi_document() -> dict[str, Any]:
             merge.add_schema(app.get_openapi_schema())
     document = json.loads(merge.get_openapi_json_schema())
     document["paths"]["/health"] = {
-        "get": {"summary": "Liveness probe", "tags": ["Health"], "security": [], "operationId": "health",
-                "responses": {"200": {"description": "The API is up",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}}
+        "get": {
+            "summary": "Liveness probe",
+            "tags": ["Health"],
+            "security": [],
+            "operationId": "health",
+            "responses": {
+                "200": {"description": "The API is up", "content": {"application/json": {"schema": {"type": "object"}}}}
+            },
+        }
+    }
     return document
 
 
 def event_schemas() -> dict[str, dict[str, Any]]:
-    return {f"{source}.{detail_type}.v1.json": model.model_json_schema(by_alias=True)
-            for (source, detail_type), model in EVENT_DETAILS.items()}
+    return {
+        f"{source}.{detail_type}.v1.json": model.model_json_schema(by_alias=True)
+        for (source, detail_type), model in EVENT_DETAILS.items()
+    }
 
 
 def rendered() -> dict[Path, str]:
@@ -68,7 +76,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if files on disk differ")
     args = parser.parse_args()
     files = rendered()
-    existing = {p for p in (ROOT / "events").glob("*.json")} if (ROOT / "events").exists() else set()
+    existing = set((ROOT / "events").glob("*.json")) if (ROOT / "events").exists() else set()
     stale = sorted(existing - files.keys())
     if args.check:
         drift = [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import boto3
 import pytest
-from moto import mock_aws
-
 from clienteling.adapters.identity import CognitoDirectory
 from clienteling.domain.access import Role
 from clienteling.errors import AlreadyExists
+from moto import mock_aws
 
 
 @pytest.fixture
@@ -17,8 +16,11 @@ def directory(monkeypatch: pytest.MonkeyPatch):
         monkeypatch.delenv(name, raising=False)
     with mock_aws():
         client = boto3.client("cognito-idp", region_name="us-east-1")
-        pool = client.create_user_pool(PoolName="t", UsernameAttributes=["email"],
-                                       Schema=[{"Name": "stores", "AttributeDataType": "String", "Mutable": True}])
+        pool = client.create_user_pool(
+            PoolName="t",
+            UsernameAttributes=["email"],
+            Schema=[{"Name": "stores", "AttributeDataType": "String", "Mutable": True}],
+        )
         pool_id = pool["UserPool"]["Id"]
         for group in ("associate", "manager", "admin"):
             client.create_group(UserPoolId=pool_id, GroupName=group)
@@ -36,8 +38,9 @@ def _groups(client, pool_id: str, username: str) -> set[str]:
 
 def test_create_user_puts_role_in_groups_and_stores_in_the_claim(directory) -> None:
     adapter, client, pool_id = directory
-    subject, username = adapter.create_user(email="lea@x.example", display_name="Léa", role=Role.MANAGER,
-                                            store_ids=["s1", "s2"])
+    subject, username = adapter.create_user(
+        email="lea@x.example", display_name="Léa", role=Role.MANAGER, store_ids=["s1", "s2"]
+    )
     assert subject
     assert _attributes(client, pool_id, username)["custom:stores"] == "s1,s2"
     assert _groups(client, pool_id, username) == {"manager"}

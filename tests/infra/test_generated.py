@@ -33,6 +33,9 @@ def test_layer_requirements_match_the_lock_file() -> None:
         pytest.fail("uv is missing: run `make install`")
     exported = subprocess.run(
         [uv, "export", "--frozen", "--no-dev", "--no-hashes", "--no-emit-project", "--no-header", "--quiet"],
-        cwd=ROOT, capture_output=True, text=True, check=True,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout
     assert (ROOT / "layers" / "requirements.txt").read_text(encoding="utf-8") == exported, "run `make deps`"

@@ -12,7 +12,7 @@ from infra.local import gateway, template
 
 def _powertools_routes(module: str) -> set[tuple[str, str]]:
     app = importlib.import_module(module).app
-    routes = app._static_routes + app._dynamic_routes  # noqa: SLF001 - read-only introspection
+    routes = app._static_routes + app._dynamic_routes
     return {(route.method, re.sub(r"<([^>]+)>", r"{\1}", route.path)) for route in routes}
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from clienteling.api.callers import caller_from_claims
 from clienteling.domain.access import Caller, Role, parse_groups, parse_stores
 from clienteling.errors import Forbidden, Unauthorized
@@ -11,8 +10,15 @@ from clienteling.errors import Forbidden, Unauthorized
 
 @pytest.mark.parametrize(
     ("raw", "roles"),
-    [("[manager associate]", {Role.MANAGER, Role.ASSOCIATE}), (["admin"], {Role.ADMIN}), ("[]", set()),
-     ("admin", {Role.ADMIN}), ('["manager"]', {Role.MANAGER}), ("[superuser]", set()), (None, set())],
+    [
+        ("[manager associate]", {Role.MANAGER, Role.ASSOCIATE}),
+        (["admin"], {Role.ADMIN}),
+        ("[]", set()),
+        ("admin", {Role.ADMIN}),
+        ('["manager"]', {Role.MANAGER}),
+        ("[superuser]", set()),
+        (None, set()),
+    ],
 )
 def test_groups_in_every_shape_api_gateway_passes_them(raw: object, roles: set[Role]) -> None:
     assert parse_groups(raw) == roles

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from clienteling.errors import InvalidCursor
 from clienteling.repositories import cursors
 

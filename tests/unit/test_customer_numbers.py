@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+from clienteling.domain import customer_numbers
 from hypothesis import given
 from hypothesis import strategies as st
-
-from clienteling.domain import customer_numbers
 
 
 def test_known_luhn_value() -> None:
@@ -23,7 +22,7 @@ def test_generated_numbers_are_valid_and_never_start_with_zero() -> None:
 @given(st.integers(min_value=0, max_value=9), st.integers(min_value=1, max_value=9))
 def test_a_single_wrong_digit_is_caught(position: int, delta: int) -> None:
     number = customer_numbers.generate()
-    wrong = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1:]
+    wrong = number[:position] + str((int(number[position]) + delta) % 10) + number[position + 1 :]
     assert not customer_numbers.is_valid(wrong)
 
 

@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import pytest
+from clienteling.domain.names import fold, query_terms, search_tokens
 from hypothesis import given
 from hypothesis import strategies as st
-
-from clienteling.domain.names import fold, query_terms, search_tokens
 
 
 @pytest.mark.parametrize(
     ("name", "folded"),
-    [("Zoë", "zoe"), ("Müller", "muller"), ("ÆGIR", "aegir"), ("Łukasz", "lukasz"), ("Øster", "oster"),
-     ("Straße", "strasse"), ("Ιωάννης", "ιωαννησ"), ("Élodie", "elodie"), ("がぎ", "がぎ"), ("王芳", "王芳")],
+    [
+        ("Zoë", "zoe"),
+        ("Müller", "muller"),
+        ("ÆGIR", "aegir"),
+        ("Łukasz", "lukasz"),
+        ("Øster", "oster"),
+        ("Straße", "strasse"),
+        ("Ιωάννης", "ιωαννησ"),
+        ("Élodie", "elodie"),
+        ("がぎ", "がぎ"),
+        ("王芳", "王芳"),
+    ],
 )
 def test_fold(name: str, folded: str) -> None:
     assert fold(name) == folded
