@@ -41,7 +41,7 @@ test: install lint schemas-check ## What CI runs: lint, type checks, template li
 lint: install ## ruff, ruff format --check, mypy (strict), import-linter, cfn-lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy layers functions infra schemas
+	$(VENV)/bin/mypy layers functions infra schemas benchmarks tests
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/cfn-lint template.yaml
 

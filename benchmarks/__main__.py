@@ -1,6 +1,6 @@
 """`make bench`: the figures the issues ask for, each against a baseline measured in the same run.
 
-    python -m benchmarks [section ...]      sections: cold_start, requests, warm_cpu (default: all)
+python -m benchmarks [section ...]      sections: cold_start, requests, warm_cpu (default: all)
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from infra.local import template
 
@@ -42,9 +43,9 @@ print(json.dumps({{"seconds": elapsed, "modules": sorted(m for m in sys.modules
 """
 
 
-def _kind(props: dict[str, object]) -> str:
-    events = props.get("Events") or {}
-    http = [e for e in events.values() if isinstance(e, dict) and e.get("Type") == "HttpApi"]  # type: ignore[union-attr]
+def _kind(props: dict[str, Any]) -> str:
+    events: dict[str, Any] = props.get("Events") or {}
+    http = [e for e in events.values() if isinstance(e, dict) and e.get("Type") == "HttpApi"]
     if not http:
         return "worker"
     public = all(e["Properties"].get("Auth", {}).get("Authorizer") == "NONE" for e in http)
@@ -52,17 +53,29 @@ def _kind(props: dict[str, object]) -> str:
 
 
 def _measure(module: str, env: dict[str, str], cwd: str) -> tuple[float, list[str]]:
-    out = subprocess.run([sys.executable, "-c", PROBE.format(module=module, heavy=HEAVY)], env=env, cwd=cwd,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", PROBE.format(module=module, heavy=HEAVY)],
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     data = json.loads(out.strip().splitlines()[-1])
     return float(data["seconds"]), list(data["modules"])
 
 
 def run() -> int:
     root = Path(__file__).resolve().parents[1]
-    env = {**os.environ, "PYTHONPATH": f"{root / 'layers'}:{root}", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "PYTHONDONTWRITEBYTECODE": "1"}
-    functions = {name: props for name, props in template.functions().items()}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{root / 'layers'}:{root}",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+    functions = dict(template.functions())
     modules = {name: "functions." + str(props["Handler"]).rsplit(".", 1)[0] for name, props in functions.items()}
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "floor_module.py").write_text(FLOOR, encoding="utf-8")
@@ -87,10 +100,14 @@ def run() -> int:
         kind = _kind(functions[name])
         median = statistics.median(samples[name])
         ratio = median / base
-        unused = sorted({m.split(".")[0] if m.split(".")[0] != "twilio" else "twilio.rest" for m in loaded[name]}
-                        - USES.get(name, set()))
+        unused = sorted(
+            {m.split(".")[0] if m.split(".")[0] != "twilio" else "twilio.rest" for m in loaded[name]}
+            - USES.get(name, set())
+        )
         ok = ratio <= TARGETS[kind] and not unused
         missed += not ok
-        print(f"{name:<32}{kind:<9}{median * 1000:>7.0f}{ratio:>8.2f}{TARGETS[kind]:>8.2f}  "
-              f"{', '.join(unused) or 'none'}{'' if ok else '   <-- MISSED'}")
+        print(
+            f"{name:<32}{kind:<9}{median * 1000:>7.0f}{ratio:>8.2f}{TARGETS[kind]:>8.2f}  "
+            f"{', '.join(unused) or 'none'}{'' if ok else '   <-- MISSED'}"
+        )
     return missed

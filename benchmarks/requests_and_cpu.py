@@ -26,7 +26,9 @@ from infra.local import config, gateway, stack, tokens
 DOC = Path(__file__).resolve().parents[1] / "docs" / "data-model.md"
 CPU_RUNS = 60
 CPU_TARGET_MS = 10.0
-_OPERATIONS = "GetItem|Query|TransactWriteItems|BatchGetItem|PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactGetItems"
+_OPERATIONS = (
+    "GetItem|Query|TransactWriteItems|BatchGetItem|PutItem|UpdateItem|DeleteItem|BatchWriteItem|TransactGetItems"
+)
 
 
 def documented_requests() -> dict[str, int]:
@@ -89,16 +91,28 @@ def run() -> int:
 
         def new_customer() -> bytes:
             n = next(counter_numbers)
-            return json.dumps({"firstName": f"Bench{n}", "lastName": "Customer", "homeStoreId": paris,
-                               "email": f"bench{n}@example.com"}).encode()
+            return json.dumps(
+                {
+                    "firstName": f"Bench{n}",
+                    "lastName": "Customer",
+                    "homeStoreId": paris,
+                    "email": f"bench{n}@example.com",
+                }
+            ).encode()
 
         def new_associate() -> bytes:
-            return json.dumps({"displayName": "Bench", "email": f"b{os.urandom(5).hex()}@x.example",
-                               "storeIds": [paris]}).encode()
+            return json.dumps(
+                {"displayName": "Bench", "email": f"b{os.urandom(5).hex()}@x.example", "storeIds": [paris]}
+            ).encode()
 
-        store_body = {"name": "Bench store", "timeZone": "Europe/Paris", "locale": "fr-FR", "currency": "EUR",
-                      "taxMode": "inclusive", "address": {"line1": "1 rue", "city": "Paris", "postalCode": "75001",
-                                                          "country": "FR"}}
+        store_body = {
+            "name": "Bench store",
+            "timeZone": "Europe/Paris",
+            "locale": "fr-FR",
+            "currency": "EUR",
+            "taxMode": "inclusive",
+            "address": {"line1": "1 rue", "city": "Paris", "postalCode": "75001", "country": "FR"},
+        }
         store_numbers = iter(range(10**6))
 
         def new_store() -> bytes:
@@ -109,55 +123,103 @@ def run() -> int:
             Operation("GET /v1/stores (admin)", ["AP-S3"], lambda: ("GET", "/v1/stores", h(admin), b"")),
             Operation("GET /v1/stores (associate)", ["AP-S6"], lambda: ("GET", "/v1/stores", h(associate), b"")),
             Operation("GET /v1/stores/{id}", ["AP-S1"], lambda: ("GET", f"/v1/stores/{nyc}", h(admin), b"")),
-            Operation("PATCH /v1/stores/{id}", ["AP-S5"], lambda: (
-                "PATCH", f"/v1/stores/{nyc}", h(admin, **{"if-match": current_etag(f"/v1/stores/{nyc}", admin)}),
-                b'{"name": "Maison Lumi\\u00e8re New York SoHo"}')),
-            Operation("POST /v1/customers", ["AP-C3"], lambda: ("POST", "/v1/customers", h(associate),
-                                                                  new_customer())),
-            Operation("GET /v1/customers/{id}", ["AP-C1"], lambda: ("GET", f"/v1/customers/{zoe}", h(associate),
-                                                                      b"")),
+            Operation(
+                "PATCH /v1/stores/{id}",
+                ["AP-S5"],
+                lambda: (
+                    "PATCH",
+                    f"/v1/stores/{nyc}",
+                    h(admin, **{"if-match": current_etag(f"/v1/stores/{nyc}", admin)}),
+                    b'{"name": "Maison Lumi\\u00e8re New York SoHo"}',
+                ),
+            ),
+            Operation("POST /v1/customers", ["AP-C3"], lambda: ("POST", "/v1/customers", h(associate), new_customer())),
+            Operation("GET /v1/customers/{id}", ["AP-C1"], lambda: ("GET", f"/v1/customers/{zoe}", h(associate), b"")),
             Operation("GET /v1/customers?q=", ["AP-C8"], lambda: ("GET", "/v1/customers?q=zoe", h(associate), b"")),
-            Operation("GET /v1/customers?phone=", ["AP-C7"], lambda: (
-                "GET", "/v1/customers?phone=06%2012%2034%2056%2078", h(associate), b"")),
-            Operation("GET /v1/customers?customerNumber=", ["AP-C7"], lambda: (
-                "GET", "/v1/customers?customerNumber=0000000000", h(associate), b"")),
-            Operation("GET /v1/customers?storeId=", ["AP-C9"], lambda: (
-                "GET", f"/v1/customers?storeId={paris}", h(associate), b"")),
-            Operation("PATCH /v1/customers/{id}", ["AP-C4"], lambda: (
-                "PATCH", f"/v1/customers/{zoe}",
-                h(associate, **{"if-match": current_etag(f"/v1/customers/{zoe}", associate)}),
-                json.dumps({"notes": os.urandom(4).hex()}).encode())),
-            Operation("POST /v1/customers/{id}/consents", ["AP-C5"], lambda: (
-                "POST", f"/v1/customers/{zoe}/consents", h(associate),
-                b'{"channel":"sms","purpose":"marketing","status":"opted_out","method":"verbal"}')),
-            Operation("GET /v1/customers/{id}/consents/history", ["AP-C6"], lambda: (
-                "GET", f"/v1/customers/{zoe}/consents/history", h(associate), b"")),
-            Operation("POST /v1/associates", ["AP-A3"], lambda: ("POST", "/v1/associates", h(manager),
-                                                                   new_associate())),
-            Operation("GET /v1/associates?storeId=", ["AP-A2"], lambda: (
-                "GET", f"/v1/associates?storeId={paris}", h(associate), b"")),
+            Operation(
+                "GET /v1/customers?phone=",
+                ["AP-C7"],
+                lambda: ("GET", "/v1/customers?phone=06%2012%2034%2056%2078", h(associate), b""),
+            ),
+            Operation(
+                "GET /v1/customers?customerNumber=",
+                ["AP-C7"],
+                lambda: ("GET", "/v1/customers?customerNumber=0000000000", h(associate), b""),
+            ),
+            Operation(
+                "GET /v1/customers?storeId=",
+                ["AP-C9"],
+                lambda: ("GET", f"/v1/customers?storeId={paris}", h(associate), b""),
+            ),
+            Operation(
+                "PATCH /v1/customers/{id}",
+                ["AP-C4"],
+                lambda: (
+                    "PATCH",
+                    f"/v1/customers/{zoe}",
+                    h(associate, **{"if-match": current_etag(f"/v1/customers/{zoe}", associate)}),
+                    json.dumps({"notes": os.urandom(4).hex()}).encode(),
+                ),
+            ),
+            Operation(
+                "POST /v1/customers/{id}/consents",
+                ["AP-C5"],
+                lambda: (
+                    "POST",
+                    f"/v1/customers/{zoe}/consents",
+                    h(associate),
+                    b'{"channel":"sms","purpose":"marketing","status":"opted_out","method":"verbal"}',
+                ),
+            ),
+            Operation(
+                "GET /v1/customers/{id}/consents/history",
+                ["AP-C6"],
+                lambda: ("GET", f"/v1/customers/{zoe}/consents/history", h(associate), b""),
+            ),
+            Operation(
+                "POST /v1/associates", ["AP-A3"], lambda: ("POST", "/v1/associates", h(manager), new_associate())
+            ),
+            Operation(
+                "GET /v1/associates?storeId=",
+                ["AP-A2"],
+                lambda: ("GET", f"/v1/associates?storeId={paris}", h(associate), b""),
+            ),
             Operation("GET /v1/associates/me", ["AP-A1"], lambda: ("GET", "/v1/associates/me", h(associate), b"")),
-            Operation("GET /v1/associates/{id}", ["AP-A1"], lambda: (
-                "GET", f"/v1/associates/{manager_id}", h(associate), b"")),
-            Operation("PATCH /v1/associates/me", ["AP-A4"], lambda: (
-                "PATCH", "/v1/associates/me",
-                h(associate, **{"if-match": current_etag("/v1/associates/me", associate)}),
-                json.dumps({"availability": "available"}).encode())),
-            Operation("PATCH /v1/associates/{id}", ["AP-A4"], lambda: (
-                "PATCH", f"/v1/associates/{associate_id}",
-                h(manager, **{"if-match": current_etag(f"/v1/associates/{associate_id}", manager)}),
-                json.dumps({"displayName": "Léa Martin"}).encode())),
+            Operation(
+                "GET /v1/associates/{id}", ["AP-A1"], lambda: ("GET", f"/v1/associates/{manager_id}", h(associate), b"")
+            ),
+            Operation(
+                "PATCH /v1/associates/me",
+                ["AP-A4"],
+                lambda: (
+                    "PATCH",
+                    "/v1/associates/me",
+                    h(associate, **{"if-match": current_etag("/v1/associates/me", associate)}),
+                    json.dumps({"availability": "available"}).encode(),
+                ),
+            ),
+            Operation(
+                "PATCH /v1/associates/{id}",
+                ["AP-A4"],
+                lambda: (
+                    "PATCH",
+                    f"/v1/associates/{associate_id}",
+                    h(manager, **{"if-match": current_etag(f"/v1/associates/{associate_id}", manager)}),
+                    json.dumps({"displayName": "Léa Martin"}).encode(),
+                ),
+            ),
         ]
         return _report(gw, counter, ops, documented)
 
 
-def _invoke_timed(gw: gateway.Gateway, method: str, target: str, headers: dict[str, str],
-                  body: bytes) -> tuple[int, float]:
+def _invoke_timed(
+    gw: gateway.Gateway, method: str, target: str, headers: dict[str, str], body: bytes
+) -> tuple[int, float]:
     """Build the event as the gateway would, then time only the handler, on this thread's CPU clock."""
     path, _, query = target.partition("?")
     route, params = gw.match(method, path)  # type: ignore[misc]
-    claims = gw._claims({k.lower(): v for k, v in headers.items()})  # noqa: SLF001 - same process, bench only
-    event = gw._event(route, method, path, query, headers, body, params, claims, "127.0.0.1")  # noqa: SLF001
+    claims = gw._claims({k.lower(): v for k, v in headers.items()})
+    event = gw._event(route, method, path, query, headers, body, params, claims, "127.0.0.1")
     handler = gw.handler(route)
     context = gateway.LambdaContext(function_name=route.function)
     start = time.thread_time()
@@ -180,8 +242,10 @@ def _report(gw: gateway.Gateway, counter: RequestCounter, ops: list[Operation], 
         expected = sum(documented.get(p, -100) for p in op.patterns)
         ok = status < 400 and made == expected and scans == 0
         missed += not ok
-        print(f"{op.name:<42}{made:>6}{expected:>12}{scans:>7}  {'+'.join(op.patterns)}"
-              f"{'' if ok else f'   <-- MISSED (status {status}, calls {dict(counter.calls)})'}")
+        print(
+            f"{op.name:<42}{made:>6}{expected:>12}{scans:>7}  {'+'.join(op.patterns)}"
+            f"{'' if ok else f'   <-- MISSED (status {status}, calls {dict(counter.calls)})'}"
+        )
         samples = []
         for _ in range(CPU_RUNS):
             request = op.request()
@@ -194,6 +258,8 @@ def _report(gw: gateway.Gateway, counter: RequestCounter, ops: list[Operation], 
         p95 = statistics.quantiles(samples, n=20)[18]
         ok = p95 <= CPU_TARGET_MS
         missed += not ok
-        print(f"{name:<42}{statistics.median(samples):>8.2f}{p95:>8.2f}{CPU_TARGET_MS:>8.1f}"
-              f"{'' if ok else '   <-- MISSED'}")
+        print(
+            f"{name:<42}{statistics.median(samples):>8.2f}{p95:>8.2f}{CPU_TARGET_MS:>8.1f}"
+            f"{'' if ok else '   <-- MISSED'}"
+        )
     return missed
