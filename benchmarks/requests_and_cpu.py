@@ -67,8 +67,10 @@ def run() -> int:
     with stack.running(settings):
         boto3.setup_default_session()
         counter = RequestCounter()
-        assert boto3.DEFAULT_SESSION is not None
-        boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", counter)
+        session = boto3.DEFAULT_SESSION
+        if session is None:
+            raise RuntimeError("no default boto3 session")
+        session.events.register("before-call.dynamodb", counter)
         from infra.local.seed import seed
 
         demo = seed()

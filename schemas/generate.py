@@ -42,7 +42,7 @@ def openapi_document() -> dict[str, Any]:
         app = getattr(module, "app", None)
         if app is not None and hasattr(app, "get_openapi_schema"):
             merge.add_schema(app.get_openapi_schema())
-    document = json.loads(merge.get_openapi_json_schema())
+    document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
     document["paths"]["/health"] = {
         "get": {
             "summary": "Liveness probe",
