@@ -35,6 +35,10 @@ class Settings(BaseModel):
     secrets_max_age_seconds: int = Field(default=300, ge=0)
     # How long a store's configuration may be served from a warm function's memory.
     store_cache_seconds: int = Field(default=60, ge=0)
+    # Twilio account (not secret); the auth token is in the provider secret.
+    twilio_account_sid: str = ""
+    # Only set locally: where the Twilio simulator listens (twilio-python talks to api.twilio.com otherwise).
+    twilio_api_base_url: str | None = None
     # Largest JSON request body a handler accepts before answering 413.
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 

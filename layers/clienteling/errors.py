@@ -80,3 +80,23 @@ class Unprocessable(DomainError):
 class TooManyRequests(DomainError):
     code = "too_many_requests"
     default_message = "Too many requests; slow down and retry."
+
+
+class ConsentRequired(Conflict):
+    code = "consent_required"
+    default_message = "The customer has not opted in to chat with this store yet; send an opt-in request."
+
+
+class OptedOut(Conflict):
+    code = "opted_out"
+    default_message = "The customer opted out of texts from this store; nothing can be sent."
+
+
+class NoPhone(Conflict):
+    code = "no_phone"
+    default_message = "The customer has no mobile phone number."
+
+
+class Blocked(Conflict):
+    code = "blocked"
+    default_message = "This customer is blocked in this store."

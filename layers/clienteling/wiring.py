@@ -18,6 +18,16 @@ if TYPE_CHECKING:
 
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
+    from clienteling.adapters.sms import TwilioSms
+    from clienteling.domain.settings import BusinessSettings
+    from clienteling.services.cache import TtlCache
+    from clienteling.services.conversations import ConversationService
+    from clienteling.services.inbound import InboundService
+    from clienteling.services.inbox import InboxService
+    from clienteling.services.publisher import OutboxPublisher
+    from clienteling.services.settings import SettingsService
+    from clienteling.services.status import StatusService
+    from clienteling.services.templates import TemplateService
     from clienteling.services.associates import AssociateService
     from clienteling.services.customers import CustomerService
     from clienteling.services.store_directory import StoreDirectory
@@ -86,3 +96,85 @@ def associate_service() -> AssociateService:
     return AssociateService(
         AssociateRepository(table()), store_directory(), identity_directory(), media_store(), clock()
     )
+
+
+@functools.cache
+def settings_cache() -> TtlCache[str, BusinessSettings]:
+    from clienteling.repositories.settings import SettingsRepository
+    from clienteling.services.cache import TtlCache
+
+    return TtlCache(SettingsRepository(table()).get, ttl_seconds=get_settings().store_cache_seconds)
+
+
+def settings_service() -> SettingsService:
+    from clienteling.repositories.settings import SettingsRepository
+    from clienteling.services.settings import SettingsService
+
+    return SettingsService(SettingsRepository(table()), settings_cache(), clock())
+
+
+@functools.cache
+def sms_sender() -> TwilioSms:
+    from clienteling.adapters.secrets import provider_secret
+    from clienteling.adapters.sms import TwilioSms
+
+    settings = get_settings()
+    return TwilioSms(settings.twilio_account_sid, provider_secret("twilio_auth_token"),
+                     api_base_url=settings.twilio_api_base_url)
+
+
+def inbound_service() -> InboundService:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.services.inbound import InboundService
+
+    return InboundService(ConversationRepository(table()), CustomerRepository(table()), store_directory(),
+                          settings_cache(), clock())
+
+
+def status_service() -> StatusService:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.services.status import StatusService
+
+    return StatusService(ConversationRepository(table()), CustomerRepository(table()), settings_cache(), clock())
+
+
+def conversation_service() -> ConversationService:
+    from clienteling.repositories.associates import AssociateRepository
+    from clienteling.repositories.catalog import ProductLinks
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.templates import TemplateRepository
+    from clienteling.services.conversations import ConversationService
+
+    settings = get_settings()
+    return ConversationService(
+        ConversationRepository(table()), CustomerRepository(table()), AssociateRepository(table()),
+        TemplateRepository(table()), ProductLinks(table()), store_directory(), settings_cache(), media_store(),
+        sms_sender, clock(), status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status")
+
+
+def inbox_service() -> InboxService:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.services.inbox import InboxService
+    from clienteling.services.publisher import OutboxPublisher
+
+    return InboxService(ConversationRepository(table()))
+
+
+def template_service() -> TemplateService:
+    from clienteling.repositories.templates import TemplateRepository
+    from clienteling.services.templates import TemplateService
+
+    return TemplateService(TemplateRepository(table()), clock())
+
+
+@functools.cache
+def outbox_publisher() -> OutboxPublisher:
+    import boto3
+
+    from clienteling.adapters.events import EventBus
+    from clienteling.services.publisher import OutboxPublisher
+
+    return OutboxPublisher(EventBus(boto3.client("events"), get_settings().event_bus_name))

@@ -1,6 +1,7 @@
 """EventBridge events the product publishes: `source` and `detail-type`, and the pydantic model of `detail`.
 
-These models are the single source of schemas/events/*.json.
+Details carry ids and states, never message bodies, phone numbers or emails: consumers read what they need
+through the API or the table. These models are the single source of schemas/events/*.json.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ SOURCE = "clienteling"
 
 
 class CustomerCreated(ResponseModel):
-    """A customer record was created (by an associate, a till purchase or an unknown texting number)."""
+    """A customer record was created (by an associate, or from an unknown texting number)."""
 
     customer_id: str
     home_store_id: str
@@ -37,7 +38,81 @@ class ConsentChanged(ResponseModel):
     occurred_at: datetime
 
 
+class MessageReceived(ResponseModel):
+    conversation_id: str
+    store_id: str
+    customer_id: str
+    message_id: str
+    assignee_id: str | None = None
+    blocked: bool = False
+    media_count: int = 0
+    opt_out_intent: bool = False
+    keyword: str | None = Field(default=None, description="opt_out, opt_in or help when the text was a keyword")
+    reopened: bool = Field(default=False, description="the conversation was closed or archived and came back")
+    occurred_at: datetime
+
+
+class MessageSent(ResponseModel):
+    conversation_id: str
+    store_id: str
+    customer_id: str
+    message_id: str
+    associate_id: str | None = None
+    segments: int | None = None
+    occurred_at: datetime
+
+
+class MessageStatusChanged(ResponseModel):
+    conversation_id: str
+    message_id: str
+    status: str
+    error_code: int | None = None
+    occurred_at: datetime
+
+
+class ConversationAssigned(ResponseModel):
+    conversation_id: str
+    store_id: str
+    assignee_id: str | None = Field(description="null when unassigned")
+    previous_assignee_id: str | None = None
+    by_associate_id: str
+    occurred_at: datetime
+
+
+class ConversationTransferred(ResponseModel):
+    conversation_id: str
+    store_id: str
+    from_associate_id: str | None = None
+    to_associate_id: str
+    by_associate_id: str
+    note: str | None = Field(default=None, description="the personal note for the new assignee (staff text)")
+    occurred_at: datetime
+
+
+class ConversationStatusChanged(ResponseModel):
+    conversation_id: str
+    store_id: str
+    status: str
+    previous: str
+    by_associate_id: str | None = Field(default=None, description="null when the system changed it")
+    occurred_at: datetime
+
+
+class CustomerBlocked(ResponseModel):
+    conversation_id: str
+    store_id: str
+    customer_id: str
+    blocked: bool
+    by_associate_id: str
+    occurred_at: datetime
+
+
 EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
-    (SOURCE, "CustomerCreated"): CustomerCreated,
-    (SOURCE, "ConsentChanged"): ConsentChanged,
+    (SOURCE, model.__name__): model
+    for model in (CustomerCreated, ConsentChanged, MessageReceived, MessageSent, MessageStatusChanged,
+                  ConversationAssigned, ConversationTransferred, ConversationStatusChanged, CustomerBlocked)
 }
+
+
+def detail_type(model: type[BaseModel] | BaseModel) -> str:
+    return (model if isinstance(model, type) else type(model)).__name__

@@ -11,6 +11,7 @@ from pydantic import AfterValidator, Field, StringConstraints
 from clienteling.contracts.base import ApiModel, NonEmptyText, ResponseModel
 from clienteling.contracts.common import Address, AddressOut
 from clienteling.domain import reference
+from clienteling.domain.stores import KeywordReplies
 
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(reference.time_zone)]
 Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(reference.locale_tag)]
@@ -23,6 +24,20 @@ class TaxMode(StrEnum):
     EXCLUSIVE = "exclusive"
 
 
+class StoreMessaging(ApiModel):
+    keyword_replies: KeywordReplies = Field(
+        default=KeywordReplies.PROVIDER,
+        description="provider: Twilio answers STOP/START/HELP (its default), the product only answers keywords "
+        "Twilio does not know (ARRÊT...); product: the product answers every keyword (turn Twilio's off).")
+    help_contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)] | None = (
+        Field(default=None, description="Contact given in HELP replies: a phone number, email or URL."))
+
+
+class StoreMessagingOut(ResponseModel):
+    keyword_replies: KeywordReplies
+    help_contact: str | None = None
+
+
 class StoreCreate(ApiModel):
     name: NonEmptyText
     phone_number: PhoneText = Field(
@@ -33,6 +48,7 @@ class StoreCreate(ApiModel):
     currency: Currency = Field(description="ISO 4217 code, for example EUR.")
     address: Address
     tax_mode: TaxMode = Field(description="inclusive: prices include tax; exclusive: tax is added at checkout.")
+    messaging: StoreMessaging = Field(default_factory=StoreMessaging)
 
 
 class StoreUpdate(ApiModel):
@@ -43,6 +59,7 @@ class StoreUpdate(ApiModel):
     currency: Currency | None = None
     address: Address | None = None
     tax_mode: TaxMode | None = None
+    messaging: StoreMessaging | None = None
 
 
 class StoreOut(ResponseModel):
@@ -54,6 +71,7 @@ class StoreOut(ResponseModel):
     currency: str
     address: AddressOut
     tax_mode: TaxMode
+    messaging: StoreMessagingOut
     version: int
     created_at: datetime
     updated_at: datetime

@@ -81,3 +81,7 @@ def summary(customer: Customer) -> CustomerSummary:
         phone_number=customer.phone_number,
         email=customer.email,
     )
+
+
+def display_name(customer: Customer) -> str:
+    return f"{customer.first_name} {customer.last_name}".strip()

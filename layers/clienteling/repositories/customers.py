@@ -86,6 +86,10 @@ class CustomerRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
+    @property
+    def table(self) -> Table:
+        return self._table
+
     def get(self, customer_id: str) -> Customer | None:
         """AP-C1: one customer's profile. 1 GetItem."""
         item = self._table.get_item(Key=keys.customer(customer_id)).get("Item")
@@ -114,7 +118,7 @@ class CustomerRepository:
         ops += [transactions.put(self._table, entry) for entry in _lookup_entries(customer).values()]
         transactions.transact(self._table, ops)
 
-    def replace(self, customer: Customer, *, previous: Customer) -> None:
+    def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
         """AP-C4: save a changed profile if its version is still `previous.version`; markers and lookup
         entries follow. 1 TransactWriteItems."""
         ops = [
@@ -155,24 +159,6 @@ class CustomerRepository:
         ]
         ops += [transactions.put(self._table, entry) for k, entry in new_entries.items() if old_entries.get(k) != entry]
         transactions.transact(self._table, ops)
-
-    def record_consent(self, customer_id: str, state: ConsentState, event: ConsentEvent) -> None:
-        """AP-C5: set one consent state and append its audit event. 1 TransactWriteItems."""
-        transactions.transact(
-            self._table,
-            [
-                transactions.update(
-                    self._table,
-                    keys.customer(customer_id),
-                    "SET consents.#key = :state, version = version + :one, updated_at = :at",
-                    names={"#key": state.key},
-                    values={":state": _consent_to_item(state), ":one": 1, ":at": when(event.at)},
-                    condition="attribute_exists(PK)",
-                    error=NotFound("No such customer."),
-                ),
-                transactions.put(self._table, _event_to_item(event), condition="attribute_not_exists(PK)"),
-            ],
-        )
 
     def consent_events(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[ConsentEvent]:
         """AP-C6: a customer's consent trail, newest first. 1 Query per page."""
@@ -298,7 +284,7 @@ def _to_item(customer: Customer) -> dict[str, Any]:
             "tags": list(customer.tags),
             "notes": customer.notes,
             "unidentified": customer.unidentified or None,
-            "consents": {k: _consent_to_item(v) for k, v in customer.consents.items()},
+            "consents": {k: consent_to_item(v) for k, v in customer.consents.items()},
             "version": customer.version,
             "created_at": when(customer.created_at),
             "updated_at": when(customer.updated_at),
@@ -338,7 +324,7 @@ def _from_item(item: dict[str, Any]) -> Customer:
     )
 
 
-def _consent_to_item(state: ConsentState) -> dict[str, Any]:
+def consent_to_item(state: ConsentState) -> dict[str, Any]:
     return without_none(
         {
             "channel": state.channel.value,
@@ -362,7 +348,7 @@ def _consent_from_item(item: dict[str, Any]) -> ConsentState:
     )
 
 
-def _event_to_item(event: ConsentEvent) -> dict[str, Any]:
+def event_to_item(event: ConsentEvent) -> dict[str, Any]:
     return without_none(
         {
             **keys.consent_event(event.customer_id, when(event.at), event.id),

@@ -88,3 +88,78 @@ def strip(item: dict[str, Any]) -> dict[str, Any]:
 
 
 _KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity"})
+
+
+# Conversations and messages
+def conversation(conversation_id: str) -> Key:
+    return _key(f"CONV#{conversation_id}", "META")
+
+
+def conversation_partition(conversation_id: str) -> str:
+    return f"CONV#{conversation_id}"
+
+
+MESSAGE_PREFIX = "MSG#"
+
+
+def message(conversation_id: str, created_iso: str, message_id: str) -> Key:
+    return _key(f"CONV#{conversation_id}", f"{MESSAGE_PREFIX}{created_iso}#{message_id}")
+
+
+def thread(store_id: str, phone: str) -> Key:
+    """Routing record of an SMS thread: the customer texting a store's number."""
+    return _key(f"THREAD#{store_id}#{phone}", "THREAD")
+
+
+CONVERSATION_LINK_PREFIX = "CONV#"
+
+
+def customer_conversation(customer_id: str, store_id: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{CONVERSATION_LINK_PREFIX}{store_id}")
+
+
+def provider_message(sid: str) -> Key:
+    return _key(f"PROVIDERMSG#{sid}", "MARKER")
+
+
+def store_inbox(store_id: str, status: str) -> str:
+    return f"STORE#{store_id}#INBOX#{status}"
+
+
+def associate_inbox(associate_id: str, status: str) -> str:
+    return f"ASSOC#{associate_id}#INBOX#{status}"
+
+
+def activity_rank(at_iso: str, conversation_id: str) -> str:
+    return f"{at_iso}#{conversation_id}"
+
+
+def store_unread(store_id: str) -> Key:
+    return _key(f"STORE#{store_id}", "UNREAD")
+
+
+def associate_unread(associate_id: str, store_id: str) -> Key:
+    return _key(f"ASSOC#{associate_id}", f"UNREAD#{store_id}")
+
+
+# Events waiting for the stream publisher (transactional outbox)
+def outbox(event_id: str) -> Key:
+    return _key(f"OUTBOX#{event_id}", "EVENT")
+
+
+def business_settings() -> Key:
+    return _key("BUSINESS", "SETTINGS")
+
+
+# Saved replies
+def template(template_id: str) -> Key:
+    return _key(f"TEMPLATE#{template_id}", "TEMPLATE")
+
+
+def templates_index(store_id: str | None) -> str:
+    return f"TEMPLATES#{store_id or '*'}"
+
+
+# Catalog (the carts issue fills it; messages link to products already)
+def product(sku: str) -> Key:
+    return _key(f"PRODUCT#{sku}", "PRODUCT")

@@ -15,17 +15,19 @@ from clienteling.domain.consent import (
     BUSINESS_WIDE,
     Channel,
     ConsentEvent,
-    ConsentState,
     Method,
     Status,
     effective,
 )
-from clienteling.domain.customers import Customer, CustomerSummary, Pet
+from clienteling.domain.customers import Customer, CustomerSummary, Pet, display_name
 from clienteling.domain.phone import InvalidPhoneNumber, to_e164, to_e164_mobile
 from clienteling.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from clienteling.ids import new_id
+from clienteling.repositories import transactions
+from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.pages import Page
+from clienteling.services.consent import ConsentDecision, ConsentRecorder
 from clienteling.services.store_directory import StoreDirectory
 
 NUMBER_ATTEMPTS = 5
@@ -183,8 +185,24 @@ class CustomerService:
         if "first_name" in changes or "last_name" in changes:
             changes["unidentified"] = False  # a person named the customer
         updated = dataclasses.replace(current, **changes, version=current.version + 1, updated_at=self._clock())
-        self._customers.replace(updated, previous=current)
+        self._customers.replace(updated, previous=current, extra=self._conversation_copies(current, updated))
         return updated
+
+    def _conversation_copies(self, before: Customer, after: Customer) -> list[transactions.Op]:
+        """Conversations show the customer's name and route texts by phone: keep their copies in step."""
+        name_changed = (before.first_name, before.last_name) != (after.first_name, after.last_name)
+        phone_changed = before.phone_number != after.phone_number
+        if not name_changed and not phone_changed:
+            return []
+        links = self._conversations.links(after.id)
+        ops = [self._conversations.copy_customer_op(conversation_id, name=display_name(after),
+                                                    phone=after.phone_number)
+               for _store_id, conversation_id in links]
+        if phone_changed:
+            ops += self._conversations.rekey_threads_ops(
+                [store_id for store_id, _ in links], before.phone_number, after.phone_number,
+                customer_id=after.id, consents=after.consents)
+        return ops
 
     # ------------------------------------------------------------------ consent
     def record_consent(self, caller: Caller, customer_id: str, change: ConsentChange) -> Customer:
@@ -210,37 +228,23 @@ class CustomerService:
             raise _invalid("channel", "the customer has no phone number")
         if change.channel == Channel.EMAIL and not customer.email:
             raise _invalid("channel", "the customer has no email address")
-        scope = change.store_id or BUSINESS_WIDE
         now = self._clock()
-        previous = effective(customer.consents, change.channel, change.purpose, change.store_id)
-        state = ConsentState(
-            channel=change.channel,
-            purpose=change.purpose,
-            scope=scope,
-            status=change.status,
-            updated_at=now,
-            method=change.method,
-        )
-        event = ConsentEvent(
-            id=new_id(),
-            customer_id=customer.id,
-            at=now,
-            channel=change.channel,
-            purpose=change.purpose,
-            scope=scope,
-            previous=previous,
-            status=change.status,
-            method=change.method,
-            wording=change.wording,
-            wording_version=change.wording_version,
-            associate_id=caller.associate_id,
-            store_id=change.store_id,
-            note=change.note,
-        )
-        self._customers.record_consent(customer.id, state, event)
-        return dataclasses.replace(
-            customer, consents={**customer.consents, state.key: state}, version=customer.version + 1, updated_at=now
-        )
+        decision = ConsentDecision(
+            channel=change.channel, purpose=change.purpose, scope=change.store_id or BUSINESS_WIDE,
+            status=change.status, method=change.method, wording=change.wording,
+            wording_version=change.wording_version, associate_id=caller.associate_id, store_id=change.store_id,
+            note=change.note)
+        stores = ([s for s, _ in self._conversations.links(customer.id)]
+                  if change.channel == Channel.SMS and customer.phone_number else [])
+        write = self._consents.record(
+            customer.id, [decision], now=now, thread_stores=stores,
+            previous=lambda d: effective(customer.consents, d.channel, d.purpose,
+                                         None if d.scope == BUSINESS_WIDE else d.scope))
+        ops = write.ops + [self._conversations.thread_update_op(store_id, customer.phone_number or "", **changes)
+                           for store_id, changes in write.thread_changes.items()]
+        transactions.transact(self._customers.table, ops)
+        return dataclasses.replace(customer, consents={**customer.consents, **write.states},
+                                   version=customer.version + 1, updated_at=now)
 
     def consent_history(
         self, caller: Caller, customer_id: str, *, limit: int, cursor: str | None

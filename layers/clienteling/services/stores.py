@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 
 from clienteling.clock import Clock
-from clienteling.contracts.stores import StoreCreate, StoreUpdate
+from clienteling.contracts.stores import StoreCreate, StoreMessaging, StoreUpdate
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.addresses import Address
 from clienteling.domain.phone import InvalidPhoneNumber, to_e164
-from clienteling.domain.stores import Store
+from clienteling.domain.stores import MessagingSettings, Store
 from clienteling.errors import NotFound, StaleVersion, ValidationFailed
 from clienteling.ids import new_id
 from clienteling.repositories.pages import Page
@@ -30,6 +30,10 @@ def _store_phone(raw: str, country: str) -> str:
 
 def _address(model: object) -> Address:
     return Address(**{f.name: getattr(model, f.name) for f in dataclasses.fields(Address)})
+
+
+def _messaging(model: StoreMessaging) -> MessagingSettings:
+    return MessagingSettings(keyword_replies=model.keyword_replies, help_contact=model.help_contact)
 
 
 class StoreService:
@@ -83,6 +87,8 @@ class StoreService:
         phone = _store_phone(patch.phone_number, country) if patch.phone_number is not None else current.phone_number
         changes.pop("address", None)
         changes.pop("phone_number", None)
+        if patch.messaging is not None:
+            changes["messaging"] = _messaging(patch.messaging)
         if "tax_mode" in changes:
             changes["tax_mode"] = str(changes["tax_mode"])
         updated = dataclasses.replace(

@@ -1,0 +1,55 @@
+"""Inbox API: a store's conversations, my conversations, and unread totals for badges."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+
+from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
+from clienteling.contracts.conversations import ConversationOut, UnreadCount, UnreadOut
+from clienteling.contracts.mapping import conversation_out
+from clienteling.domain.conversations import ConversationStatus
+from clienteling.services.inbox import InboxService
+from clienteling.wiring import inbox_service
+
+app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
+install_error_responses(app)
+
+CallerDep = Annotated[Caller, Depends(current_caller)]
+Inbox = Annotated[InboxService, Depends(inbox_service)]
+Cursor = Annotated[str | None, Query(max_length=1024)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+Status = Annotated[ConversationStatus, Query(description="open (default), closed or archived")]
+TAGS = ["Inbox"]
+
+
+@app.get("/v1/stores/<store_id>/inbox", tags=TAGS, summary="The store's conversations, latest activity first",
+         responses=ERROR_RESPONSES)
+def store_inbox(store_id: Annotated[Id, Path()], caller: CallerDep, inbox: Inbox,
+                status: Status = ConversationStatus.OPEN, cursor: Cursor = None,
+                limit: Limit = 25) -> Page[ConversationOut]:
+    page = inbox.store_inbox(caller, store_id, status, limit=limit, cursor=cursor)
+    return Page[ConversationOut](items=[conversation_out(c) for c in page.items], next_cursor=page.cursor)
+
+
+@app.get("/v1/inbox", tags=TAGS, summary="Conversations assigned to you, latest activity first",
+         responses=ERROR_RESPONSES)
+def my_inbox(caller: CallerDep, inbox: Inbox, status: Status = ConversationStatus.OPEN, cursor: Cursor = None,
+             limit: Limit = 25) -> Page[ConversationOut]:
+    page = inbox.my_inbox(caller, status, limit=limit, cursor=cursor)
+    return Page[ConversationOut](items=[conversation_out(c) for c in page.items], next_cursor=page.cursor)
+
+
+@app.get("/v1/inbox/unread", tags=TAGS, summary="Unread messages for badges: per store, and yours",
+         responses=ERROR_RESPONSES)
+def unread(caller: CallerDep, inbox: Inbox) -> UnreadOut:
+    totals = inbox.unread(caller)
+    return UnreadOut(stores=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.stores.items())],
+                     mine=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.mine.items())],
+                     total_mine=totals.total_mine)
+
+
+lambda_handler = http_entrypoint(app)

@@ -1,0 +1,33 @@
+"""Twilio message status callback (public): verify the signature, move the status forward, honour 21610."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
+from pydantic import ValidationError
+
+from clienteling.api import http_entrypoint, install_error_responses
+from clienteling.api.webhooks import verified_twilio_form
+from clienteling.contracts.webhooks import TwilioStatus
+from clienteling.errors import ValidationFailed
+from clienteling.services.status import StatusService
+from clienteling.wiring import status_service
+
+app = APIGatewayHttpResolver()
+install_error_responses(app)
+
+
+@app.post("/webhooks/twilio/status", summary="Twilio message status callback (signed)", tags=["Webhooks"])
+def message_status(service: Annotated[StatusService, Depends(status_service)]) -> Response[str]:
+    form = verified_twilio_form(app.current_event)
+    try:
+        status = TwilioStatus.model_validate(form)
+    except ValidationError as error:
+        raise ValidationFailed("Not a Twilio status callback.", details=[
+            {"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()]) from error
+    service.update(status.message_sid, status.message_status, status.error_code)
+    return Response(status_code=204)
+
+
+lambda_handler = http_entrypoint(app, json_only=False)

@@ -1,0 +1,37 @@
+"""Public webhooks: the signature is checked on the raw request before anything in it is read."""
+
+from __future__ import annotations
+
+import base64
+from urllib.parse import parse_qsl
+
+from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+from clienteling.adapters.secrets import provider_secret
+from clienteling.adapters.sms import validate_signature
+from clienteling.config import get_settings
+from clienteling.errors import Forbidden
+from clienteling.observability import logger
+
+
+def raw_body(event: APIGatewayProxyEventV2) -> bytes:
+    """HTTP APIs base64-encode form bodies; JSON arrives as text."""
+    body = event.body or ""
+    return base64.b64decode(body) if event.is_base64_encoded else body.encode()
+
+
+def public_url(event: APIGatewayProxyEventV2) -> str:
+    """The URL the provider called, as it sees it: the configured public base URL, the path and the query."""
+    query = event.raw_query_string
+    return get_settings().public_base_url.rstrip("/") + event.raw_path + (f"?{query}" if query else "")
+
+
+def verified_twilio_form(event: APIGatewayProxyEventV2) -> dict[str, str]:
+    """The form Twilio posted, once X-Twilio-Signature proves Twilio sent it with our auth token."""
+    signature = event.headers.get("x-twilio-signature") or ""
+    params = dict(parse_qsl(raw_body(event).decode("utf-8", errors="replace"), keep_blank_values=True))
+    if not signature or not validate_signature(provider_secret("twilio_auth_token"), public_url(event), params,
+                                               signature):
+        logger.warning("twilio webhook with a bad or missing signature", extra={"path": event.raw_path})
+        raise Forbidden("The request signature is not valid.")
+    return params

@@ -1,0 +1,25 @@
+"""Business-wide settings of the retailer (one deployment = one retailer)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+
+class OptOutScope(StrEnum):
+    """What a STOP texted to one store's number silences: that number (Twilio's own default) or every store."""
+
+    STORE = "store"
+    BUSINESS = "business"
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessSettings:
+    brand_name: str | None = None
+    opt_out_scope: OptOutScope = OptOutScope.STORE
+    archive_after_inactive_days: int = 122  # about four months without activity
+    archive_after_opt_out_days: int = 2
+    archive_after_unanswered_opt_in_days: int = 7
+    version: int = 0  # 0: never saved, the defaults apply
+    updated_at: datetime | None = None

@@ -1,0 +1,228 @@
+"""Inbound texts from customers (Twilio's webhook): route, store once, honour keywords, answer with TwiML.
+
+Before answering it makes two DynamoDB requests when the store's configuration is cached: one BatchGetItem
+(the SMS thread and the owner of the number) and one TransactWriteItems that stores the message, claims
+the provider's MessageSid (so a retry stores nothing twice and gets the same answer), moves the
+conversation to the top of the open inboxes, counts it unread, records any consent change with its proof,
+and queues the events.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from clienteling.clock import Clock
+from clienteling.contracts.events import CustomerCreated, MessageReceived
+from clienteling.domain import customer_numbers, keywords, opt_out_intent
+from clienteling.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status
+from clienteling.domain.conversations import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Media,
+    MediaState,
+    Message,
+    MessageStatus,
+    conversation_id,
+    preview,
+)
+from clienteling.domain.customers import Customer, display_name
+from clienteling.domain.settings import BusinessSettings, OptOutScope
+from clienteling.domain.stores import KeywordReplies, Store
+from clienteling.errors import AlreadyExists, DomainError
+from clienteling.ids import new_id
+from clienteling.observability import logger, redact_phone
+from clienteling.repositories import outbox, transactions
+from clienteling.repositories.conversations import ConversationRepository, Thread
+from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
+from clienteling.services.cache import TtlCache
+from clienteling.services.consent import ConsentDecision, ConsentRecorder
+from clienteling.services.store_directory import StoreDirectory
+from clienteling.services.twiml import twiml
+
+ATTEMPTS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMedia:
+    url: str
+    content_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class InboundSms:
+    message_sid: str
+    from_phone: str
+    to_phone: str
+    body: str
+    media: tuple[InboundMedia, ...] = ()
+
+
+class _Duplicate(DomainError):
+    code = "duplicate_delivery"
+
+
+class _Race(DomainError):
+    code = "concurrent_first_message"
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    decisions: list[ConsentDecision]
+    reply: str | None
+    keyword: keywords.KeywordMatch | None
+    intent: opt_out_intent.OptOutIntent | None
+
+
+class InboundService:
+    def __init__(self, conversations: ConversationRepository, customers: CustomerRepository, stores: StoreDirectory,
+                 settings: TtlCache[str, BusinessSettings], clock: Clock) -> None:
+        self._conversations = conversations
+        self._customers = customers
+        self._consents = ConsentRecorder(customers)
+        self._stores = stores
+        self._settings = settings
+        self._clock = clock
+
+    def receive(self, sms: InboundSms) -> str:
+        """Store the text and return the TwiML answer (empty, or a keyword reply)."""
+        store = self._stores.by_phone(sms.to_phone)
+        if store is None:
+            # A number of the account that no store uses: nothing to route to, and a retry won't help.
+            logger.warning("inbound text to an unknown store number", extra={"to": redact_phone(sms.to_phone)})
+            return twiml(None)
+        for attempt in range(ATTEMPTS):
+            try:
+                return self._receive_once(sms, store)
+            except _Duplicate:
+                marker = self._conversations.provider_marker(sms.message_sid) or {}
+                logger.info("duplicate delivery answered again", extra={"message_sid": sms.message_sid})
+                return str(marker.get("reply", twiml(None)))
+            except (_Race, CustomerNumberTaken):
+                # Two first texts from one number at once, or a random customer number collided: read again.
+                logger.info("inbound race, retrying", extra={"attempt": attempt + 1})
+        raise RuntimeError("inbound text could not be stored after retries")
+
+    def _receive_once(self, sms: InboundSms, store: Store) -> str:
+        now = self._clock()
+        phone = sms.from_phone
+        thread, customer_id = self._conversations.inbound_context(store.id, phone)
+        settings = self._settings.get("")
+        plan = self._plan(sms, store, settings, thread)
+        message_id = new_id()
+        scope_stores = [store.id]
+        new_customer: Customer | None = None
+        if customer_id is None:
+            new_customer = _unidentified(store, phone, now)
+            customer_id = new_customer.id
+        elif thread is not None and any(d.scope == BUSINESS_WIDE for d in plan.decisions):
+            scope_stores = [s for s, _ in self._conversations.links(customer_id)] or [store.id]
+        decisions = [dataclasses.replace(d, message_id=message_id) for d in plan.decisions]
+        previous = {Purpose.CONVERSATIONAL: thread.sms_conversational if thread else Status.NOT_ASKED,
+                    Purpose.MARKETING: thread.sms_marketing if thread else Status.NOT_ASKED}
+        write = self._consents.record(customer_id, decisions, now=now, previous=lambda d: previous[d.purpose],
+                                      thread_stores=scope_stores, update_profile=new_customer is None)
+        reply_twiml = twiml(plan.reply)
+        conv_id = conversation_id(store.id, customer_id)
+        marker = {"conversation_id": conv_id, "message_id": message_id, "direction": "inbound", "reply": reply_twiml,
+                  # The media copier finds the provider's URLs here; they are never shown to associates.
+                  "media_urls": [m.url for m in sms.media] or None}
+        ops = [dataclasses.replace(self._conversations.provider_marker_op(sms.message_sid, marker, now=now),
+                                   on_condition_failed=_Duplicate())]
+        if new_customer is not None:
+            new_customer = dataclasses.replace(new_customer, consents=write.states)
+            for op in self._customers.create_ops(new_customer):
+                taken_by_race = isinstance(op.on_condition_failed, AlreadyExists) and not isinstance(
+                    op.on_condition_failed, CustomerNumberTaken)
+                ops.append(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
+            ops.append(outbox.event_op(self._customers.table, "CustomerCreated", CustomerCreated(
+                customer_id=customer_id, home_store_id=store.id, unidentified=True, occurred_at=now), now=now))
+        ops += write.ops
+        blocked = thread.blocked if thread else False
+        assignee = thread.assignee_id if thread else None
+        changes = write.thread_changes.get(store.id, {})
+        if thread is None:
+            ops.append(dataclasses.replace(self._conversations.thread_put_op(Thread(
+                store_id=store.id, phone=phone, customer_id=customer_id, conversation_id=conv_id,
+                opt_in_pending=bool(changes.get("opt_in_pending", False)),
+                sms_conversational=Status(changes.get("sms_conversational", Status.NOT_ASKED.value)),
+                sms_marketing=Status(changes.get("sms_marketing", Status.NOT_ASKED.value)))),
+                on_condition_failed=_Race()))
+            ops.append(self._conversations.link_op(customer_id, store.id, conv_id))
+        for store_id, store_changes in write.thread_changes.items():
+            if store_id != store.id or thread is not None:
+                ops.append(self._conversations.thread_update_op(store_id, phone, **store_changes))
+        inbound = Message(
+            id=message_id, conversation_id=conv_id, direction=Direction.INBOUND, created_at=now, body=sms.body or None,
+            media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in sms.media),
+            status=MessageStatus.RECEIVED, provider_sid=sms.message_sid,
+            flags=("opt_out_intent",) if plan.intent else ())
+        ops.append(self._conversations.message_put_op(inbound))
+        last_preview = preview(sms.body, len(sms.media))
+        if plan.reply:
+            # What the customer was told, visible to associates in the thread.
+            ops.append(self._conversations.message_put_op(Message(
+                id=new_id(), conversation_id=conv_id, direction=Direction.SYSTEM, created_at=_after(now),
+                body=plan.reply, status=MessageStatus.SENT)))
+        customer_name = display_name(new_customer) if new_customer else ""
+        ops.append(self._conversations.touch_op(
+            Conversation(id=conv_id, store_id=store.id, customer_id=customer_id, customer_name=customer_name,
+                         status=ConversationStatus.OPEN, created_at=now, last_activity_at=now, phone_number=phone,
+                         assignee_id=assignee),
+            at=now, preview=last_preview, direction=Direction.INBOUND, unread_delta=0 if blocked else 1,
+            flag_opt_out=plan.intent is not None))
+        if not blocked:
+            ops += self._conversations.unread_ops(store.id, assignee, 1)
+        ops.append(outbox.event_op(self._customers.table, "MessageReceived", MessageReceived(
+            conversation_id=conv_id, store_id=store.id, customer_id=customer_id, message_id=message_id,
+            assignee_id=assignee, blocked=blocked, media_count=len(sms.media), opt_out_intent=plan.intent is not None,
+            keyword=plan.keyword.kind.value if plan.keyword else None, occurred_at=now), now=now))
+        transactions.transact(self._customers.table, ops)
+        logger.info("inbound text stored", extra={
+            "conversation_id": conv_id, "message_id": message_id, "store_id": store.id,
+            "keyword": plan.keyword.kind.value if plan.keyword else None, "media": len(sms.media),
+            "new_customer": new_customer is not None, "blocked": blocked})
+        return reply_twiml
+
+    def _plan(self, sms: InboundSms, store: Store, settings: BusinessSettings, thread: Thread | None) -> _Plan:
+        """What this text means: a keyword, an opt-out in other words, or just a message."""
+        match = keywords.classify(sms.body, store.locale, opt_in_pending=bool(thread and thread.opt_in_pending))
+        brand = settings.brand_name or store.name
+        opt_out_scope = store.id if settings.opt_out_scope == OptOutScope.STORE else BUSINESS_WIDE
+        if match is None:
+            intent = opt_out_intent.detect(sms.body, store.locale) if sms.body else None
+            decisions = []
+            if intent is not None and intent.confidence == opt_out_intent.Confidence.HIGH:
+                decisions.append(ConsentDecision(
+                    channel=Channel.SMS, purpose=Purpose.MARKETING, scope=opt_out_scope, status=Status.OPTED_OUT,
+                    method=Method.SMS_INTENT, wording=intent.phrase, store_id=store.id,
+                    note="opt-out in other words; the associate confirms whether the chat stops too"))
+            return _Plan(decisions=decisions, reply=None, keyword=None, intent=intent)
+        decisions = []
+        if match.kind == keywords.KeywordKind.OPT_OUT:
+            decisions = [ConsentDecision(channel=Channel.SMS, purpose=purpose, scope=opt_out_scope,
+                                         status=Status.OPTED_OUT, method=Method.SMS_KEYWORD, wording=match.keyword,
+                                         store_id=store.id)
+                         for purpose in (Purpose.CONVERSATIONAL, Purpose.MARKETING)]
+        elif match.kind == keywords.KeywordKind.OPT_IN:
+            decisions = [ConsentDecision(channel=Channel.SMS, purpose=Purpose.CONVERSATIONAL, scope=store.id,
+                                         status=Status.OPTED_IN, method=Method.SMS_KEYWORD, wording=match.keyword,
+                                         store_id=store.id)]
+        answer = store.messaging.keyword_replies == KeywordReplies.PRODUCT or not match.provider_handles
+        reply = keywords.reply_text(match.kind, store.locale, store_name=brand,
+                                    help_contact=store.messaging.help_contact or store.phone_number) if answer else None
+        return _Plan(decisions=decisions, reply=reply, keyword=match, intent=None)
+
+
+def _after(instant: datetime) -> datetime:
+    """A system reply sorts right after the text it answers."""
+    return instant + timedelta(microseconds=1)
+
+
+def _unidentified(store: Store, phone: str, now: datetime) -> Customer:
+    """A texting number nobody knows yet: a customer to be named by an associate."""
+    return Customer(id=new_id(), customer_number=customer_numbers.generate(), first_name="Unknown",
+                    last_name=phone[-4:], home_store_id=store.id, version=1, created_at=now, updated_at=now,
+                    phone_number=phone, unidentified=True)
