@@ -189,6 +189,8 @@ class InboundService:
     def _plan(self, sms: InboundSms, store: Store, settings: BusinessSettings, thread: Thread | None) -> _Plan:
         """What this text means: a keyword, an opt-out in other words, or just a message."""
         match = keywords.classify(sms.body, store.locale, opt_in_pending=bool(thread and thread.opt_in_pending))
+        if match is not None and _is_plain_answer(match, thread):
+            match = None  # "yes" answering an associate's question, not a request to subscribe
         brand = settings.brand_name or store.name
         opt_out_scope = store.id if settings.opt_out_scope == OptOutScope.STORE else BUSINESS_WIDE
         if match is None:
@@ -214,6 +216,17 @@ class InboundService:
         reply = keywords.reply_text(match.kind, store.locale, store_name=brand,
                                     help_contact=store.messaging.help_contact or store.phone_number) if answer else None
         return _Plan(decisions=decisions, reply=reply, keyword=match, intent=None)
+
+
+# Explicit subscribe words always opt in; affirmatives (YES, OUI, SÍ, JA, Y) only answer an opt-in request or
+# lift an earlier opt-out, as Twilio's YES does. Otherwise they are ordinary replies in the chat.
+_EXPLICIT_OPT_IN = frozenset({"START", "UNSTOP", "DEMARRER", "DÉMARRER", "COMENZAR"})
+
+
+def _is_plain_answer(match: keywords.KeywordMatch, thread: Thread | None) -> bool:
+    if match.kind != keywords.KeywordKind.OPT_IN or match.keyword in _EXPLICIT_OPT_IN:
+        return False
+    return not (thread and (thread.opt_in_pending or thread.sms_conversational == Status.OPTED_OUT))
 
 
 def _after(instant: datetime) -> datetime:
