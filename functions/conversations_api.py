@@ -7,7 +7,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.associates import UploadOut
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
@@ -38,13 +37,18 @@ TAGS = ["Conversations"]
 
 
 @app.get("/v1/conversations/<conversation_id>", tags=TAGS, summary="One conversation", responses=ERROR_RESPONSES)
-def get_conversation(conversation_id: ConversationId, caller: CallerDep,
-                     conversations: Conversations) -> ConversationOut:
+def get_conversation(
+    conversation_id: ConversationId, caller: CallerDep, conversations: Conversations
+) -> ConversationOut:
     return conversation_out(conversations.get(caller, conversation_id))
 
 
-@app.get("/v1/conversations/<conversation_id>/messages", tags=TAGS, responses=ERROR_RESPONSES,
-         summary="Messages: the newest page first, oldest first within a page")
+@app.get(
+    "/v1/conversations/<conversation_id>/messages",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Messages: the newest page first, oldest first within a page",
+)
 def list_messages(
     conversation_id: ConversationId,
     caller: CallerDep,
@@ -53,82 +57,147 @@ def list_messages(
     limit: Annotated[int, Query(ge=1, le=100)] = 30,
 ) -> Page[MessageOut]:
     page = conversations.messages(caller, conversation_id, limit=limit, cursor=cursor)
-    return Page[MessageOut](items=[message_out(m, conversations.media_url) for m in page.items],
-                            next_cursor=page.cursor)
+    return Page[MessageOut](
+        items=[message_out(m, conversations.media_url) for m in page.items], next_cursor=page.cursor
+    )
 
 
-@app.post("/v1/conversations/<conversation_id>/messages", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Text the customer (needs their conversational consent)")
-def send_message(conversation_id: ConversationId, body: Annotated[SendMessage, Body()], caller: CallerDep,
-                 conversations: Conversations) -> MessageOut:
-    message = conversations.send(caller, conversation_id, Outgoing(
-        body=body.body, template_id=body.template_id, product_ids=tuple(body.product_ids),
-        media_keys=tuple(body.media_keys)))
+@app.post(
+    "/v1/conversations/<conversation_id>/messages",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Text the customer (needs their conversational consent)",
+)
+def send_message(
+    conversation_id: ConversationId,
+    body: Annotated[SendMessage, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> MessageOut:
+    message = conversations.send(
+        caller,
+        conversation_id,
+        Outgoing(
+            body=body.body,
+            template_id=body.template_id,
+            product_ids=tuple(body.product_ids),
+            media_keys=tuple(body.media_keys),
+        ),
+    )
     return message_out(message, conversations.media_url)
 
 
-@app.post("/v1/customers/<customer_id>/opt-in-request", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Introduce yourself and ask the customer to reply YES")
-def opt_in_request(customer_id: Annotated[Id, Path()], body: Annotated[OptInRequest, Body()], caller: CallerDep,
-                   conversations: Conversations) -> MessageOut:
-    return message_out(conversations.opt_in_request(caller, customer_id, body.store_id, body.message),
-                       conversations.media_url)
+@app.post(
+    "/v1/customers/<customer_id>/opt-in-request",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Introduce yourself and ask the customer to reply YES",
+)
+def opt_in_request(
+    customer_id: Annotated[Id, Path()],
+    body: Annotated[OptInRequest, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> MessageOut:
+    return message_out(
+        conversations.opt_in_request(caller, customer_id, body.store_id, body.message), conversations.media_url
+    )
 
 
-@app.post("/v1/conversations/<conversation_id>/read", tags=TAGS, summary="Mark everything read",
-          responses=ERROR_RESPONSES)
+@app.post(
+    "/v1/conversations/<conversation_id>/read", tags=TAGS, summary="Mark everything read", responses=ERROR_RESPONSES
+)
 def mark_read(conversation_id: ConversationId, caller: CallerDep, conversations: Conversations) -> ConversationOut:
     return conversation_out(conversations.mark_read(caller, conversation_id))
 
 
-@app.post("/v1/conversations/<conversation_id>/assignment", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Take it yourself, or (managers) assign or unassign")
-def assign(conversation_id: ConversationId, body: Annotated[Assignment, Body()], caller: CallerDep,
-           conversations: Conversations) -> ConversationOut:
+@app.post(
+    "/v1/conversations/<conversation_id>/assignment",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Take it yourself, or (managers) assign or unassign",
+)
+def assign(
+    conversation_id: ConversationId,
+    body: Annotated[Assignment, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> ConversationOut:
     return conversation_out(conversations.assign(caller, conversation_id, body.associate_id))
 
 
-@app.post("/v1/conversations/<conversation_id>/transfer", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Hand over to an available colleague with a note")
-def transfer(conversation_id: ConversationId, body: Annotated[Transfer, Body()], caller: CallerDep,
-             conversations: Conversations) -> ConversationOut:
+@app.post(
+    "/v1/conversations/<conversation_id>/transfer",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Hand over to an available colleague with a note",
+)
+def transfer(
+    conversation_id: ConversationId, body: Annotated[Transfer, Body()], caller: CallerDep, conversations: Conversations
+) -> ConversationOut:
     return conversation_out(conversations.transfer(caller, conversation_id, body.associate_id, body.note))
 
 
-@app.post("/v1/conversations/<conversation_id>/status", tags=TAGS, summary="Close or reopen",
-          responses=ERROR_RESPONSES)
-def change_status(conversation_id: ConversationId, body: Annotated[StatusChange, Body()], caller: CallerDep,
-                  conversations: Conversations) -> ConversationOut:
+@app.post("/v1/conversations/<conversation_id>/status", tags=TAGS, summary="Close or reopen", responses=ERROR_RESPONSES)
+def change_status(
+    conversation_id: ConversationId,
+    body: Annotated[StatusChange, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> ConversationOut:
     return conversation_out(conversations.set_status(caller, conversation_id, body.status))
 
 
-@app.post("/v1/conversations/<conversation_id>/notes", tags=TAGS, summary="A staff-only note in the thread",
-          responses=ERROR_RESPONSES)
-def add_note(conversation_id: ConversationId, body: Annotated[Note, Body()], caller: CallerDep,
-             conversations: Conversations) -> MessageOut:
+@app.post(
+    "/v1/conversations/<conversation_id>/notes",
+    tags=TAGS,
+    summary="A staff-only note in the thread",
+    responses=ERROR_RESPONSES,
+)
+def add_note(
+    conversation_id: ConversationId, body: Annotated[Note, Body()], caller: CallerDep, conversations: Conversations
+) -> MessageOut:
     return message_out(conversations.add_note(caller, conversation_id, body.text), conversations.media_url)
 
 
-@app.post("/v1/conversations/<conversation_id>/block", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Block or unblock the customer in this store (messages kept, no notification, never told)")
-def block(conversation_id: ConversationId, body: Annotated[Blocking, Body()], caller: CallerDep,
-          conversations: Conversations) -> ConversationOut:
+@app.post(
+    "/v1/conversations/<conversation_id>/block",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Block or unblock the customer in this store (messages kept, no notification, never told)",
+)
+def block(
+    conversation_id: ConversationId, body: Annotated[Blocking, Body()], caller: CallerDep, conversations: Conversations
+) -> ConversationOut:
     return conversation_out(conversations.set_blocked(caller, conversation_id, body.blocked))
 
 
-@app.post("/v1/conversations/<conversation_id>/opt-out-intent", tags=TAGS, responses=ERROR_RESPONSES,
-          summary="Confirm or dismiss an opt-out the customer wrote in other words")
-def resolve_opt_out(conversation_id: ConversationId, body: Annotated[OptOutResolution, Body()], caller: CallerDep,
-                    conversations: Conversations) -> ConversationOut:
+@app.post(
+    "/v1/conversations/<conversation_id>/opt-out-intent",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Confirm or dismiss an opt-out the customer wrote in other words",
+)
+def resolve_opt_out(
+    conversation_id: ConversationId,
+    body: Annotated[OptOutResolution, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> ConversationOut:
     return conversation_out(conversations.resolve_opt_out_intent(caller, conversation_id, stop_chat=body.stop_chat))
 
 
-@app.post("/v1/media/uploads", tags=TAGS, summary="A presigned URL to upload an image to send",
-          responses=ERROR_RESPONSES)
+@app.post(
+    "/v1/media/uploads", tags=TAGS, summary="A presigned URL to upload an image to send", responses=ERROR_RESPONSES
+)
 def media_upload(body: Annotated[MediaUpload, Body()], caller: CallerDep, conversations: Conversations) -> UploadOut:
     key, upload, expires_in = conversations.upload_slot(caller, body.content_type, body.size)
-    return UploadOut(key=key, upload_url=upload.url, headers=upload.headers,
-                     expires_at=conversations.now() + timedelta(seconds=expires_in))
+    return UploadOut(
+        key=key,
+        upload_url=upload.url,
+        headers=upload.headers,
+        expires_at=conversations.now() + timedelta(seconds=expires_in),
+    )
 
 
 lambda_handler = http_entrypoint(app)

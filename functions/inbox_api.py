@@ -6,7 +6,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
 from clienteling.contracts.conversations import ConversationOut, UnreadCount, UnreadOut
@@ -26,30 +25,44 @@ Status = Annotated[ConversationStatus, Query(description="open (default), closed
 TAGS = ["Inbox"]
 
 
-@app.get("/v1/stores/<store_id>/inbox", tags=TAGS, summary="The store's conversations, latest activity first",
-         responses=ERROR_RESPONSES)
-def store_inbox(store_id: Annotated[Id, Path()], caller: CallerDep, inbox: Inbox,
-                status: Status = ConversationStatus.OPEN, cursor: Cursor = None,
-                limit: Limit = 25) -> Page[ConversationOut]:
+@app.get(
+    "/v1/stores/<store_id>/inbox",
+    tags=TAGS,
+    summary="The store's conversations, latest activity first",
+    responses=ERROR_RESPONSES,
+)
+def store_inbox(
+    store_id: Annotated[Id, Path()],
+    caller: CallerDep,
+    inbox: Inbox,
+    status: Status = ConversationStatus.OPEN,
+    cursor: Cursor = None,
+    limit: Limit = 25,
+) -> Page[ConversationOut]:
     page = inbox.store_inbox(caller, store_id, status, limit=limit, cursor=cursor)
     return Page[ConversationOut](items=[conversation_out(c) for c in page.items], next_cursor=page.cursor)
 
 
-@app.get("/v1/inbox", tags=TAGS, summary="Conversations assigned to you, latest activity first",
-         responses=ERROR_RESPONSES)
-def my_inbox(caller: CallerDep, inbox: Inbox, status: Status = ConversationStatus.OPEN, cursor: Cursor = None,
-             limit: Limit = 25) -> Page[ConversationOut]:
+@app.get(
+    "/v1/inbox", tags=TAGS, summary="Conversations assigned to you, latest activity first", responses=ERROR_RESPONSES
+)
+def my_inbox(
+    caller: CallerDep, inbox: Inbox, status: Status = ConversationStatus.OPEN, cursor: Cursor = None, limit: Limit = 25
+) -> Page[ConversationOut]:
     page = inbox.my_inbox(caller, status, limit=limit, cursor=cursor)
     return Page[ConversationOut](items=[conversation_out(c) for c in page.items], next_cursor=page.cursor)
 
 
-@app.get("/v1/inbox/unread", tags=TAGS, summary="Unread messages for badges: per store, and yours",
-         responses=ERROR_RESPONSES)
+@app.get(
+    "/v1/inbox/unread", tags=TAGS, summary="Unread messages for badges: per store, and yours", responses=ERROR_RESPONSES
+)
 def unread(caller: CallerDep, inbox: Inbox) -> UnreadOut:
     totals = inbox.unread(caller)
-    return UnreadOut(stores=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.stores.items())],
-                     mine=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.mine.items())],
-                     total_mine=totals.total_mine)
+    return UnreadOut(
+        stores=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.stores.items())],
+        mine=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.mine.items())],
+        total_mine=totals.total_mine,
+    )
 
 
 lambda_handler = http_entrypoint(app)

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.api.versions import if_match, versioned
 from clienteling.contracts.base import ERROR_RESPONSES
@@ -31,10 +30,18 @@ def get_settings(caller: CallerDep, settings: Settings) -> Response[SettingsOut]
     return _one(settings.get(caller))
 
 
-@app.patch("/v1/settings", tags=["Settings"], summary="Change business settings (admins; send If-Match)",
-           responses=ERROR_RESPONSES)
-def update_settings(body: Annotated[SettingsUpdate, Body()], caller: CallerDep, settings: Settings,
-                    if_match_header: Annotated[str | None, Header(alias="If-Match")] = None) -> Response[SettingsOut]:
+@app.patch(
+    "/v1/settings",
+    tags=["Settings"],
+    summary="Change business settings (admins; send If-Match)",
+    responses=ERROR_RESPONSES,
+)
+def update_settings(
+    body: Annotated[SettingsUpdate, Body()],
+    caller: CallerDep,
+    settings: Settings,
+    if_match_header: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Response[SettingsOut]:
     return _one(settings.update(caller, body, expected_version=if_match(if_match_header)))
 
 

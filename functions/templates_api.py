@@ -6,7 +6,6 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.api.versions import if_match, versioned
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
@@ -28,18 +27,29 @@ def _one(template: Template, status: int = 200) -> Response[TemplateOut]:
     return versioned(TemplateOut.model_validate(template, from_attributes=True), template.version, status)
 
 
-@app.get("/v1/templates", tags=TAGS, summary="A store's saved replies (its own and the business-wide ones)",
-         responses=ERROR_RESPONSES)
-def list_templates(caller: CallerDep, templates: Templates,
-                   store_id: Annotated[Id, Query(alias="storeId")]) -> Page[TemplateOut]:
-    return Page[TemplateOut](items=[TemplateOut.model_validate(t, from_attributes=True)
-                                    for t in templates.list_for_store(caller, store_id)])
+@app.get(
+    "/v1/templates",
+    tags=TAGS,
+    summary="A store's saved replies (its own and the business-wide ones)",
+    responses=ERROR_RESPONSES,
+)
+def list_templates(
+    caller: CallerDep, templates: Templates, store_id: Annotated[Id, Query(alias="storeId")]
+) -> Page[TemplateOut]:
+    return Page[TemplateOut](
+        items=[TemplateOut.model_validate(t, from_attributes=True) for t in templates.list_for_store(caller, store_id)]
+    )
 
 
-@app.post("/v1/templates", tags=TAGS, summary="Create a saved reply (managers; admins for every store)",
-          responses=ERROR_RESPONSES)
-def create_template(body: Annotated[TemplateCreate, Body()], caller: CallerDep,
-                    templates: Templates) -> Response[TemplateOut]:
+@app.post(
+    "/v1/templates",
+    tags=TAGS,
+    summary="Create a saved reply (managers; admins for every store)",
+    responses=ERROR_RESPONSES,
+)
+def create_template(
+    body: Annotated[TemplateCreate, Body()], caller: CallerDep, templates: Templates
+) -> Response[TemplateOut]:
     return _one(templates.create(caller, body), 201)
 
 
@@ -48,11 +58,16 @@ def get_template(template_id: TemplateId, caller: CallerDep, templates: Template
     return _one(templates.get(caller, template_id))
 
 
-@app.patch("/v1/templates/<template_id>", tags=TAGS, summary="Change a saved reply (send If-Match)",
-           responses=ERROR_RESPONSES)
-def update_template(template_id: TemplateId, body: Annotated[TemplateUpdate, Body()], caller: CallerDep,
-                    templates: Templates,
-                    if_match_header: Annotated[str | None, Header(alias="If-Match")] = None) -> Response[TemplateOut]:
+@app.patch(
+    "/v1/templates/<template_id>", tags=TAGS, summary="Change a saved reply (send If-Match)", responses=ERROR_RESPONSES
+)
+def update_template(
+    template_id: TemplateId,
+    body: Annotated[TemplateUpdate, Body()],
+    caller: CallerDep,
+    templates: Templates,
+    if_match_header: Annotated[str | None, Header(alias="If-Match")] = None,
+) -> Response[TemplateOut]:
     return _one(templates.update(caller, template_id, body, expected_version=if_match(if_match_header)))
 
 

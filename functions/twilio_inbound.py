@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from pydantic import ValidationError
-
 from clienteling.api import http_entrypoint, install_error_responses
 from clienteling.api.webhooks import verified_twilio_form
 from clienteling.contracts.webhooks import TwilioInbound
 from clienteling.errors import ValidationFailed
 from clienteling.services.inbound import InboundMedia, InboundService, InboundSms
 from clienteling.wiring import inbound_service
+from pydantic import ValidationError
 
 app = APIGatewayHttpResolver()
 install_error_responses(app)
@@ -24,12 +23,22 @@ def inbound_sms(service: Annotated[InboundService, Depends(inbound_service)]) ->
     try:
         message = TwilioInbound.model_validate(form)
     except ValidationError as error:
-        raise ValidationFailed("Not a Twilio inbound message.", details=[
-            {"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()]) from error
-    reply = service.receive(InboundSms(
-        message_sid=message.message_sid, from_phone=message.from_, to_phone=message.to, body=message.body,
-        media=tuple(InboundMedia(url=u, content_type=t) for u, t in zip(message.media_urls, message.media_types,
-                                                                          strict=True))))
+        raise ValidationFailed(
+            "Not a Twilio inbound message.",
+            details=[{"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()],
+        ) from error
+    reply = service.receive(
+        InboundSms(
+            message_sid=message.message_sid,
+            from_phone=message.from_,
+            to_phone=message.to,
+            body=message.body,
+            media=tuple(
+                InboundMedia(url=u, content_type=t)
+                for u, t in zip(message.media_urls, message.media_types, strict=True)
+            ),
+        )
+    )
     return Response(status_code=200, content_type="text/xml", body=reply)
 
 

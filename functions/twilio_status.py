@@ -5,14 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from pydantic import ValidationError
-
 from clienteling.api import http_entrypoint, install_error_responses
 from clienteling.api.webhooks import verified_twilio_form
 from clienteling.contracts.webhooks import TwilioStatus
 from clienteling.errors import ValidationFailed
 from clienteling.services.status import StatusService
 from clienteling.wiring import status_service
+from pydantic import ValidationError
 
 app = APIGatewayHttpResolver()
 install_error_responses(app)
@@ -24,8 +23,10 @@ def message_status(service: Annotated[StatusService, Depends(status_service)]) -
     try:
         status = TwilioStatus.model_validate(form)
     except ValidationError as error:
-        raise ValidationFailed("Not a Twilio status callback.", details=[
-            {"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()]) from error
+        raise ValidationFailed(
+            "Not a Twilio status callback.",
+            details=[{"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()],
+        ) from error
     service.update(status.message_sid, status.message_status, status.error_code)
     return Response(status_code=204)
 

@@ -20,18 +20,18 @@ if TYPE_CHECKING:
     from clienteling.adapters.media import MediaStore
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.settings import BusinessSettings
+    from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
     from clienteling.services.conversations import ConversationService
+    from clienteling.services.customers import CustomerService
     from clienteling.services.inbound import InboundService
     from clienteling.services.inbox import InboxService
     from clienteling.services.publisher import OutboxPublisher
     from clienteling.services.settings import SettingsService
     from clienteling.services.status import StatusService
-    from clienteling.services.templates import TemplateService
-    from clienteling.services.associates import AssociateService
-    from clienteling.services.customers import CustomerService
     from clienteling.services.store_directory import StoreDirectory
     from clienteling.services.stores import StoreService
+    from clienteling.services.templates import TemplateService
 
 
 @functools.cache
@@ -119,8 +119,9 @@ def sms_sender() -> TwilioSms:
     from clienteling.adapters.sms import TwilioSms
 
     settings = get_settings()
-    return TwilioSms(settings.twilio_account_sid, provider_secret("twilio_auth_token"),
-                     api_base_url=settings.twilio_api_base_url)
+    return TwilioSms(
+        settings.twilio_account_sid, provider_secret("twilio_auth_token"), api_base_url=settings.twilio_api_base_url
+    )
 
 
 def inbound_service() -> InboundService:
@@ -128,8 +129,9 @@ def inbound_service() -> InboundService:
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.services.inbound import InboundService
 
-    return InboundService(ConversationRepository(table()), CustomerRepository(table()), store_directory(),
-                          settings_cache(), clock())
+    return InboundService(
+        ConversationRepository(table()), CustomerRepository(table()), store_directory(), settings_cache(), clock()
+    )
 
 
 def status_service() -> StatusService:
@@ -150,15 +152,23 @@ def conversation_service() -> ConversationService:
 
     settings = get_settings()
     return ConversationService(
-        ConversationRepository(table()), CustomerRepository(table()), AssociateRepository(table()),
-        TemplateRepository(table()), ProductLinks(table()), store_directory(), settings_cache(), media_store(),
-        sms_sender, clock(), status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status")
+        ConversationRepository(table()),
+        CustomerRepository(table()),
+        AssociateRepository(table()),
+        TemplateRepository(table()),
+        ProductLinks(table()),
+        store_directory(),
+        settings_cache(),
+        media_store(),
+        sms_sender,
+        clock(),
+        status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+    )
 
 
 def inbox_service() -> InboxService:
     from clienteling.repositories.conversations import ConversationRepository
     from clienteling.services.inbox import InboxService
-    from clienteling.services.publisher import OutboxPublisher
 
     return InboxService(ConversationRepository(table()))
 

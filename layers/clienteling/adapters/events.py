@@ -31,16 +31,23 @@ class EventBus:
         """Publish; returns the keys of the events EventBridge did not accept (to retry)."""
         failed: list[str] = []
         for start in range(0, len(events), MAX_ENTRIES):
-            chunk = events[start:start + MAX_ENTRIES]
+            chunk = events[start : start + MAX_ENTRIES]
             entries: list[Any] = []
             for event in chunk:
-                entry: dict[str, Any] = {"Source": event.source, "DetailType": event.detail_type,
-                                         "Detail": json.dumps(event.detail), "EventBusName": self._bus}
+                entry: dict[str, Any] = {
+                    "Source": event.source,
+                    "DetailType": event.detail_type,
+                    "Detail": json.dumps(event.detail),
+                    "EventBusName": self._bus,
+                }
                 if event.time is not None:
                     entry["Time"] = event.time
                 entries.append(entry)
             response = self._client.put_events(Entries=entries)
             if response.get("FailedEntryCount", 0):
-                failed += [event.key for event, result in zip(chunk, response["Entries"], strict=False)
-                           if result.get("ErrorCode")]
+                failed += [
+                    event.key
+                    for event, result in zip(chunk, response["Entries"], strict=False)
+                    if result.get("ErrorCode")
+                ]
         return failed

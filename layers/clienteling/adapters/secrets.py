@@ -16,8 +16,9 @@ def provider_secret(name: str) -> str:
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - only functions that need it pay
 
     settings = get_settings()
-    values: Any = parameters.get_secret(settings.secrets_name, transform="json",
-                                        max_age=settings.secrets_max_age_seconds)
+    values: Any = parameters.get_secret(
+        settings.secrets_name, transform="json", max_age=settings.secrets_max_age_seconds
+    )
     if not isinstance(values, dict) or not isinstance(values.get(name), str):
         raise MissingSecret(name)
     return str(values[name])

@@ -30,8 +30,9 @@ def verified_twilio_form(event: APIGatewayProxyEventV2) -> dict[str, str]:
     """The form Twilio posted, once X-Twilio-Signature proves Twilio sent it with our auth token."""
     signature = event.headers.get("x-twilio-signature") or ""
     params = dict(parse_qsl(raw_body(event).decode("utf-8", errors="replace"), keep_blank_values=True))
-    if not signature or not validate_signature(provider_secret("twilio_auth_token"), public_url(event), params,
-                                               signature):
+    if not signature or not validate_signature(
+        provider_secret("twilio_auth_token"), public_url(event), params, signature
+    ):
         logger.warning("twilio webhook with a bad or missing signature", extra={"path": event.raw_path})
         raise Forbidden("The request signature is not valid.")
     return params

@@ -58,15 +58,17 @@ class SendMessage(ApiModel):
     body: Text | None = None
     template_id: Id | None = Field(default=None, description="A saved reply; placeholders are filled in")
     product_ids: list[Sku] = Field(default_factory=list, max_length=10, description="SKUs: their product links")
-    media_keys: list[MediaKey] = Field(default_factory=list, max_length=10,
-                                       description="Keys from POST /v1/media/uploads (MMS: US, CA, AU only)")
+    media_keys: list[MediaKey] = Field(
+        default_factory=list, max_length=10, description="Keys from POST /v1/media/uploads (MMS: US, CA, AU only)"
+    )
 
 
 class OptInRequest(ApiModel):
     store_id: Id
     message: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)] = Field(
         description="Your introduction, e.g. 'Hi Zoë, it's Léa from Maison Lumière.' The store's opt-in wording "
-                    "is appended.")
+        "is appended."
+    )
 
 
 class Assignment(ApiModel):
@@ -96,7 +98,8 @@ class OptOutResolution(ApiModel):
 
 class MediaUpload(ApiModel):
     content_type: Annotated[str, StringConstraints(pattern=r"^image/(jpeg|png|gif)$")] = Field(
-        description="image/jpeg, image/png or image/gif")
+        description="image/jpeg, image/png or image/gif"
+    )
     size: int = Field(gt=0, le=5 * 1024 * 1024, description="Bytes, at most 5 MiB")
 
 

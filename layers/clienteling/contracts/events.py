@@ -109,8 +109,17 @@ class CustomerBlocked(ResponseModel):
 
 EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
     (SOURCE, model.__name__): model
-    for model in (CustomerCreated, ConsentChanged, MessageReceived, MessageSent, MessageStatusChanged,
-                  ConversationAssigned, ConversationTransferred, ConversationStatusChanged, CustomerBlocked)
+    for model in (
+        CustomerCreated,
+        ConsentChanged,
+        MessageReceived,
+        MessageSent,
+        MessageStatusChanged,
+        ConversationAssigned,
+        ConversationTransferred,
+        ConversationStatusChanged,
+        CustomerBlocked,
+    )
 }
 
 

@@ -13,7 +13,8 @@ from clienteling.domain.settings import OptOutScope
 class SettingsUpdate(ApiModel):
     brand_name: NonEmptyText | None = Field(default=None, description="Named in keyword replies and opt-in texts")
     opt_out_scope: OptOutScope | None = Field(
-        default=None, description="store: STOP silences the store's number (Twilio's default); business: every store")
+        default=None, description="store: STOP silences the store's number (Twilio's default); business: every store"
+    )
     archive_after_inactive_days: int | None = Field(default=None, ge=1, le=3650)
     archive_after_opt_out_days: int | None = Field(default=None, ge=0, le=365)
     archive_after_unanswered_opt_in_days: int | None = Field(default=None, ge=1, le=365)

@@ -28,9 +28,11 @@ class StoreMessaging(ApiModel):
     keyword_replies: KeywordReplies = Field(
         default=KeywordReplies.PROVIDER,
         description="provider: Twilio answers STOP/START/HELP (its default), the product only answers keywords "
-        "Twilio does not know (ARRÊT...); product: the product answers every keyword (turn Twilio's off).")
-    help_contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)] | None = (
-        Field(default=None, description="Contact given in HELP replies: a phone number, email or URL."))
+        "Twilio does not know (ARRÊT...); product: the product answers every keyword (turn Twilio's off).",
+    )
+    help_contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)] | None = Field(
+        default=None, description="Contact given in HELP replies: a phone number, email or URL."
+    )
 
 
 class StoreMessagingOut(ResponseModel):

@@ -32,9 +32,11 @@ Bodies = Annotated[dict[str, Body], Field(min_length=1, max_length=20), AfterVal
 
 class TemplateCreate(ApiModel):
     name: NonEmptyText
-    bodies: Bodies = Field(description="Text per language or locale ('en', 'fr-FR'). Placeholders: "
-                                    "{customer.first_name}, {customer.last_name}, {associate.display_name}, "
-                                    "{store.name}")
+    bodies: Bodies = Field(
+        description="Text per language or locale ('en', 'fr-FR'). Placeholders: "
+        "{customer.first_name}, {customer.last_name}, {associate.display_name}, "
+        "{store.name}"
+    )
     store_id: Id | None = Field(default=None, description="null: every store (admins only)")
 
 

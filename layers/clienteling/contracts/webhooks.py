@@ -30,8 +30,11 @@ class TwilioInbound(BaseModel):
         """MediaUrl0..N and MediaContentType0..N become two lists."""
         if isinstance(data, dict):
             count = int(data.get("NumMedia") or 0) if str(data.get("NumMedia") or "0").isdigit() else 0
-            data = {**data, "media_urls": [data.get(f"MediaUrl{i}", "") for i in range(count)],
-                    "media_types": [data.get(f"MediaContentType{i}", "") for i in range(count)]}
+            data = {
+                **data,
+                "media_urls": [data.get(f"MediaUrl{i}", "") for i in range(count)],
+                "media_types": [data.get(f"MediaContentType{i}", "") for i in range(count)],
+            }
         return data
 
 

@@ -30,13 +30,14 @@ class Template:
 def check(text: str) -> None:
     unknown = sorted(set(PLACEHOLDER.findall(text)) - KNOWN)
     if unknown:
-        raise UnknownPlaceholder(f"unknown placeholder {{{unknown[0]}}}; use one of "
-                                 + ", ".join(f"{{{k}}}" for k in sorted(KNOWN)))
+        raise UnknownPlaceholder(
+            f"unknown placeholder {{{unknown[0]}}}; use one of " + ", ".join(f"{{{k}}}" for k in sorted(KNOWN))
+        )
 
 
 def pick(bodies: Mapping[str, str], locale: str, fallback_locale: str) -> str | None:
     """The text for a locale: exact tag, then its language, then the store's locale and language, then any."""
-    for tag in (locale, locale.split("-")[0], fallback_locale, fallback_locale.split("-")[0]):
+    for tag in (locale, locale.split("-", maxsplit=1)[0], fallback_locale, fallback_locale.split("-", maxsplit=1)[0]):
         if tag in bodies:
             return bodies[tag]
     return next(iter(bodies.values()), None)

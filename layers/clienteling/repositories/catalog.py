@@ -31,7 +31,8 @@ class ProductLinks:
         while request:
             response = self._table.meta.client.batch_get_item(RequestItems=request)
             for item in response["Responses"].get(self._table.name, []):
-                found[str(item["sku"])] = ProductLink(sku=str(item["sku"]), name=str(item["name"]),
-                                                      url=item.get("product_url"))
+                found[str(item["sku"])] = ProductLink(
+                    sku=str(item["sku"]), name=str(item["name"]), url=item.get("product_url")
+                )
             request = response.get("UnprocessedKeys") or {}
         return found

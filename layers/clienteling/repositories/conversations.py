@@ -64,7 +64,8 @@ class ConversationRepository:
         """AP-M1: the thread of (store, phone) and the customer owning the phone. 1 BatchGetItem."""
         thread_key, marker_key = keys.thread(store_id, phone), keys.customer_unique("PHONE", phone)
         response = self._table.meta.client.batch_get_item(
-            RequestItems={self._table.name: {"Keys": [thread_key, marker_key], "ConsistentRead": True}})
+            RequestItems={self._table.name: {"Keys": [thread_key, marker_key], "ConsistentRead": True}}
+        )
         thread: Thread | None = None
         customer_id: str | None = None
         for item in response["Responses"].get(self._table.name, []):
@@ -89,7 +90,7 @@ class ConversationRepository:
         """AP-M3: conversations by id (search results). 1 BatchGetItem per 100."""
         found: list[Conversation] = []
         for start in range(0, len(conversation_ids), 100):
-            chunk = [keys.conversation(c) for c in conversation_ids[start:start + 100]]
+            chunk = [keys.conversation(c) for c in conversation_ids[start : start + 100]]
             request: dict[str, Any] = {self._table.name: {"Keys": chunk}}
             while request:
                 response = self._table.meta.client.batch_get_item(RequestItems=request)
@@ -106,7 +107,9 @@ class ConversationRepository:
         partition = keys.conversation_partition(conversation_id)
         request: dict[str, Any] = {
             "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.MESSAGE_PREFIX),
-            "ScanIndexForward": False, "Limit": limit}
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
         if cursor:
             request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
         response = self._table.query(**request)
@@ -115,28 +118,36 @@ class ConversationRepository:
 
     def message(self, conversation_id: str, message_sk: str) -> Message | None:
         item = self._table.get_item(Key={"PK": keys.conversation_partition(conversation_id), "SK": message_sk}).get(
-            "Item")
+            "Item"
+        )
         return _message_from_item(item) if item else None
 
-    def store_inbox(self, store_id: str, status: ConversationStatus, *, limit: int,
-                    cursor: str | None) -> Page[Conversation]:
+    def store_inbox(
+        self, store_id: str, status: ConversationStatus, *, limit: int, cursor: str | None
+    ) -> Page[Conversation]:
         """AP-M5: a store's conversations in one status, latest activity first. 1 Query on GSI1."""
         return self._inbox("GSI1", keys.store_inbox(store_id, status.value), limit=limit, cursor=cursor)
 
-    def associate_inbox(self, associate_id: str, status: ConversationStatus, *, limit: int,
-                        cursor: str | None) -> Page[Conversation]:
+    def associate_inbox(
+        self, associate_id: str, status: ConversationStatus, *, limit: int, cursor: str | None
+    ) -> Page[Conversation]:
         """AP-M6: the conversations assigned to an associate, latest activity first. 1 Query on GSI2."""
         return self._inbox("GSI2", keys.associate_inbox(associate_id, status.value), limit=limit, cursor=cursor)
 
     def _inbox(self, index: str, partition: str, *, limit: int, cursor: str | None) -> Page[Conversation]:
         attribute = f"{index}PK"
-        request: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": Key(attribute).eq(partition),
-                                   "ScanIndexForward": False, "Limit": limit}
+        request: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": Key(attribute).eq(partition),
+            "ScanIndexForward": False,
+            "Limit": limit,
+        }
         if cursor:
             request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute=attribute, partition=partition)
         response = self._table.query(**request)
-        return Page([_conversation_from_item(i) for i in response["Items"]],
-                    cursors.encode(response.get("LastEvaluatedKey")))
+        return Page(
+            [_conversation_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey"))
+        )
 
     def unread(self, store_ids: list[str], associate_id: str) -> tuple[dict[str, int], dict[str, int]]:
         """AP-M7: unread message counters of stores and of the associate in each store. 1 BatchGetItem."""
@@ -144,7 +155,7 @@ class ConversationRepository:
         stores: dict[str, int] = dict.fromkeys(store_ids, 0)
         mine: dict[str, int] = dict.fromkeys(store_ids, 0)
         for start in range(0, len(wanted), 100):
-            request: dict[str, Any] = {self._table.name: {"Keys": wanted[start:start + 100]}}
+            request: dict[str, Any] = {self._table.name: {"Keys": wanted[start : start + 100]}}
             while request:
                 response = self._table.meta.client.batch_get_item(RequestItems=request)
                 for item in response["Responses"].get(self._table.name, []):
@@ -165,14 +176,19 @@ class ConversationRepository:
         """AP-M9: (store id, conversation id) of every conversation of a customer. 1 Query."""
         response = self._table.query(
             KeyConditionExpression=Key("PK").eq(keys.customer_partition(customer_id))
-            & Key("SK").begins_with(keys.CONVERSATION_LINK_PREFIX))
+            & Key("SK").begins_with(keys.CONVERSATION_LINK_PREFIX)
+        )
         return [(str(i["store_id"]), str(i["conversation_id"])) for i in response["Items"]]
 
     # ------------------------------------------------------------------ operations
     def provider_marker_op(self, sid: str, attributes: dict[str, Any], *, now: datetime) -> transactions.Op:
         """Claims a provider message id: the transaction fails if it was seen before."""
-        item = {**keys.provider_message(sid), "entity": "provider_message", **attributes,
-                "expires_at": int((now + PROVIDER_MARKER_TTL).timestamp())}
+        item = {
+            **keys.provider_message(sid),
+            "entity": "provider_message",
+            **attributes,
+            "expires_at": int((now + PROVIDER_MARKER_TTL).timestamp()),
+        }
         return transactions.put(self._table, without_none(item), condition="attribute_not_exists(PK)")
 
     def thread_put_op(self, thread: Thread) -> transactions.Op:
@@ -191,35 +207,73 @@ class ConversationRepository:
                 values[f":v{index}"] = value.value if isinstance(value, Status) else value
                 sets.append(f"#f{index} = :v{index}")
         expression = ("SET " + ", ".join(sets) if sets else "") + (" REMOVE " + ", ".join(removes) if removes else "")
-        return transactions.update(self._table, keys.thread(store_id, phone), expression.strip(), names=names,
-                                   values=values or None, condition="attribute_exists(PK)")
+        return transactions.update(
+            self._table,
+            keys.thread(store_id, phone),
+            expression.strip(),
+            names=names,
+            values=values or None,
+            condition="attribute_exists(PK)",
+        )
 
     def link_op(self, customer_id: str, store_id: str, conversation_id: str) -> transactions.Op:
-        return transactions.put(self._table, {**keys.customer_conversation(customer_id, store_id),
-                                              "entity": "conversation_link", "store_id": store_id,
-                                              "conversation_id": conversation_id})
+        return transactions.put(
+            self._table,
+            {
+                **keys.customer_conversation(customer_id, store_id),
+                "entity": "conversation_link",
+                "store_id": store_id,
+                "conversation_id": conversation_id,
+            },
+        )
 
-    def touch_op(self, conversation: Conversation, *, at: datetime, preview: str, direction: Direction,
-                 unread_delta: int = 0, flag_opt_out: bool = False,
-                 outbound_associate_id: str | None = None) -> transactions.Op:
+    def touch_op(
+        self,
+        conversation: Conversation,
+        *,
+        at: datetime,
+        preview: str,
+        direction: Direction,
+        unread_delta: int = 0,
+        flag_opt_out: bool = False,
+        outbound_associate_id: str | None = None,
+    ) -> transactions.Op:
         """Creates the conversation if needed, records new activity and brings it to the top of the open
         inboxes (of the store, and of the assignee's when assigned). No version check: activity from the
         customer and from associates interleave freely."""
         rank = keys.activity_rank(when(at), conversation.id)
         values: dict[str, Any] = {
-            ":entity": "conversation", ":id": conversation.id, ":store": conversation.store_id,
-            ":customer": conversation.customer_id, ":name": conversation.customer_name,
-            ":created": when(conversation.created_at), ":open": ConversationStatus.OPEN.value,
-            ":inbox": keys.store_inbox(conversation.store_id, ConversationStatus.OPEN.value), ":rank": rank,
-            ":at": when(at), ":preview": preview, ":direction": direction.value, ":zero": 0, ":one": 1,
+            ":entity": "conversation",
+            ":id": conversation.id,
+            ":store": conversation.store_id,
+            ":customer": conversation.customer_id,
+            ":name": conversation.customer_name,
+            ":created": when(conversation.created_at),
+            ":open": ConversationStatus.OPEN.value,
+            ":inbox": keys.store_inbox(conversation.store_id, ConversationStatus.OPEN.value),
+            ":rank": rank,
+            ":at": when(at),
+            ":preview": preview,
+            ":direction": direction.value,
+            ":zero": 0,
+            ":one": 1,
             ":unread": unread_delta,
         }
         sets = [
-            "entity = :entity", "id = :id", "store_id = if_not_exists(store_id, :store)",
-            "customer_id = if_not_exists(customer_id, :customer)", "customer_name = if_not_exists(customer_name, :name)",
-            "created_at = if_not_exists(created_at, :created)", "#status = :open", "GSI1PK = :inbox", "GSI1SK = :rank",
-            "GSI2SK = :rank", "last_activity_at = :at", "last_message_preview = :preview",
-            "last_direction = :direction", "version = if_not_exists(version, :zero) + :one",
+            "entity = :entity",
+            "id = :id",
+            "store_id = if_not_exists(store_id, :store)",
+            "customer_id = if_not_exists(customer_id, :customer)",
+            "customer_name = if_not_exists(customer_name, :name)",
+            "created_at = if_not_exists(created_at, :created)",
+            "#status = :open",
+            "GSI1PK = :inbox",
+            "GSI1SK = :rank",
+            "GSI2SK = :rank",
+            "last_activity_at = :at",
+            "last_message_preview = :preview",
+            "last_direction = :direction",
+            "version = if_not_exists(version, :zero) + :one",
             "unread_count = if_not_exists(unread_count, :zero) + :unread",
         ]
         if conversation.phone_number:
@@ -238,30 +292,47 @@ class ConversationRepository:
             # A string set: the flag stays once, until an associate confirms or dismisses it.
             values[":flag"] = {"opt_out_intent"}
             expression += " ADD flags :flag"
-        return transactions.update(self._table, keys.conversation(conversation.id), expression,
-                                   names={"#status": "status"}, values=values)
+        return transactions.update(
+            self._table, keys.conversation(conversation.id), expression, names={"#status": "status"}, values=values
+        )
 
     def message_put_op(self, message: Message) -> transactions.Op:
         return transactions.put(self._table, _message_to_item(message), condition="attribute_not_exists(PK)")
 
     def unread_ops(self, store_id: str, assignee_id: str | None, delta: int) -> list[transactions.Op]:
-        ops = [transactions.update(self._table, keys.store_unread(store_id),
-                                   "SET entity = :e, store_id = :s ADD #c :d", names={"#c": "count"},
-                                   values={":e": "unread_counter", ":s": store_id, ":d": delta})]
+        ops = [
+            transactions.update(
+                self._table,
+                keys.store_unread(store_id),
+                "SET entity = :e, store_id = :s ADD #c :d",
+                names={"#c": "count"},
+                values={":e": "unread_counter", ":s": store_id, ":d": delta},
+            )
+        ]
         if assignee_id:
-            ops.append(transactions.update(self._table, keys.associate_unread(assignee_id, store_id),
-                                           "SET entity = :e, store_id = :s ADD #c :d", names={"#c": "count"},
-                                           values={":e": "unread_counter", ":s": store_id, ":d": delta}))
+            ops.append(
+                transactions.update(
+                    self._table,
+                    keys.associate_unread(assignee_id, store_id),
+                    "SET entity = :e, store_id = :s ADD #c :d",
+                    names={"#c": "count"},
+                    values={":e": "unread_counter", ":s": store_id, ":d": delta},
+                )
+            )
         return ops
 
-    def conversation_update_op(self, conversation: Conversation, expected_version: int,
-                               **changes: Any) -> transactions.Op:
+    def conversation_update_op(
+        self, conversation: Conversation, expected_version: int, **changes: Any
+    ) -> transactions.Op:
         """Change fields of a conversation if nobody changed it since `expected_version`; keeps the inbox
         index keys consistent with status, assignee and activity."""
         merged = {**_conversation_to_item(conversation), **changes}
         status = merged["status"]
-        sets: dict[str, Any] = {**changes, "version": expected_version + 1,
-                                "GSI1PK": keys.store_inbox(conversation.store_id, status)}
+        sets: dict[str, Any] = {
+            **changes,
+            "version": expected_version + 1,
+            "GSI1PK": keys.store_inbox(conversation.store_id, status),
+        }
         assignee = merged.get("assignee_id")
         removes = [name for name, value in sets.items() if value is None]
         if assignee:
@@ -277,13 +348,26 @@ class ConversationRepository:
             names.update(remove_names)
             expression += " REMOVE " + ", ".join(remove_names)
         values[":expected"] = expected_version
-        return transactions.update(self._table, keys.conversation(conversation.id), expression, names=names,
-                                   values=values, condition="version = :expected",
-                                   error=Conflict("The conversation changed meanwhile; reload and retry."))
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation.id),
+            expression,
+            names=names,
+            values=values,
+            condition="version = :expected",
+            error=Conflict("The conversation changed meanwhile; reload and retry."),
+        )
 
-    def message_status_op(self, conversation_id: str, message_sk: str, status: MessageStatus,
-                          error_code: int | None, *, sid: str | None = None,
-                          allow_same: bool = False) -> transactions.Op:
+    def message_status_op(
+        self,
+        conversation_id: str,
+        message_sk: str,
+        status: MessageStatus,
+        error_code: int | None,
+        *,
+        sid: str | None = None,
+        allow_same: bool = False,
+    ) -> transactions.Op:
         """Moves a message's status forward only (provider callbacks arrive out of order)."""
         values: dict[str, Any] = {":status": status.value, ":rank": STATUS_RANK[status]}
         expression = "SET #status = :status, status_rank = :rank"
@@ -294,27 +378,49 @@ class ConversationRepository:
             values[":sid"] = sid
             expression += ", provider_sid = :sid"
         return transactions.update(
-            self._table, {"PK": keys.conversation_partition(conversation_id), "SK": message_sk}, expression,
-            names={"#status": "status"}, values=values,
-            condition=f"attribute_exists(PK) AND status_rank {'<=' if allow_same else '<'} :rank")
+            self._table,
+            {"PK": keys.conversation_partition(conversation_id), "SK": message_sk},
+            expression,
+            names={"#status": "status"},
+            values=values,
+            condition=f"attribute_exists(PK) AND status_rank {'<=' if allow_same else '<'} :rank",
+        )
 
     def copy_customer_op(self, conversation_id: str, *, name: str, phone: str | None) -> transactions.Op:
         """Refresh the customer's name and phone shown with a conversation (copies, not versioned)."""
         if phone:
-            return transactions.update(self._table, keys.conversation(conversation_id),
-                                       "SET customer_name = :n, phone_number = :p", values={":n": name, ":p": phone},
-                                       condition="attribute_exists(PK)")
-        return transactions.update(self._table, keys.conversation(conversation_id),
-                                   "SET customer_name = :n REMOVE phone_number", values={":n": name},
-                                   condition="attribute_exists(PK)")
+            return transactions.update(
+                self._table,
+                keys.conversation(conversation_id),
+                "SET customer_name = :n, phone_number = :p",
+                values={":n": name, ":p": phone},
+                condition="attribute_exists(PK)",
+            )
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation_id),
+            "SET customer_name = :n REMOVE phone_number",
+            values={":n": name},
+            condition="attribute_exists(PK)",
+        )
 
-    def rekey_threads_ops(self, store_ids: list[str], old_phone: str | None, new_phone: str | None, *,
-                          customer_id: str, consents: dict[str, Any]) -> list[transactions.Op]:
+    def rekey_threads_ops(
+        self,
+        store_ids: list[str],
+        old_phone: str | None,
+        new_phone: str | None,
+        *,
+        customer_id: str,
+        consents: dict[str, Any],
+    ) -> list[transactions.Op]:
         """Move a customer's SMS threads to their new number (or drop them when the number is removed)."""
         old: dict[str, Thread] = {}
         if old_phone and store_ids:
-            response = self._table.meta.client.batch_get_item(RequestItems={self._table.name: {
-                "Keys": [keys.thread(s, old_phone) for s in store_ids], "ConsistentRead": True}})
+            response = self._table.meta.client.batch_get_item(
+                RequestItems={
+                    self._table.name: {"Keys": [keys.thread(s, old_phone) for s in store_ids], "ConsistentRead": True}
+                }
+            )
             old = {t.store_id: t for t in map(_thread_from_item, response["Responses"].get(self._table.name, []))}
         ops: list[transactions.Op] = []
         for store_id in store_ids:
@@ -322,26 +428,44 @@ class ConversationRepository:
                 ops.append(transactions.delete(self._table, keys.thread(store_id, old_phone)))
             if new_phone:
                 previous = old.get(store_id)
-                ops.append(transactions.put(self._table, _thread_to_item(Thread(
-                    store_id=store_id, phone=new_phone, customer_id=customer_id,
-                    conversation_id=conversation_id_for(store_id, customer_id),
-                    opt_in_pending=previous.opt_in_pending if previous else False,
-                    blocked=previous.blocked if previous else False,
-                    assignee_id=previous.assignee_id if previous else None,
-                    sms_conversational=effective(consents, Channel.SMS, Purpose.CONVERSATIONAL, store_id),
-                    sms_marketing=effective(consents, Channel.SMS, Purpose.MARKETING, store_id),
-                )), condition="attribute_not_exists(PK)"))
+                ops.append(
+                    transactions.put(
+                        self._table,
+                        _thread_to_item(
+                            Thread(
+                                store_id=store_id,
+                                phone=new_phone,
+                                customer_id=customer_id,
+                                conversation_id=conversation_id_for(store_id, customer_id),
+                                opt_in_pending=previous.opt_in_pending if previous else False,
+                                blocked=previous.blocked if previous else False,
+                                assignee_id=previous.assignee_id if previous else None,
+                                sms_conversational=effective(consents, Channel.SMS, Purpose.CONVERSATIONAL, store_id),
+                                sms_marketing=effective(consents, Channel.SMS, Purpose.MARKETING, store_id),
+                            )
+                        ),
+                        condition="attribute_not_exists(PK)",
+                    )
+                )
         return ops
 
     def clear_flag_op(self, conversation_id: str, flag: str) -> transactions.Op:
-        return transactions.update(self._table, keys.conversation(conversation_id), "DELETE flags :flag",
-                                   values={":flag": {flag}}, condition="attribute_exists(PK)")
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation_id),
+            "DELETE flags :flag",
+            values={":flag": {flag}},
+            condition="attribute_exists(PK)",
+        )
 
     def media_update_op(self, message: Message, media: tuple[Media, ...]) -> transactions.Op:
         return transactions.update(
-            self._table, keys.message(message.conversation_id, when(message.created_at), message.id),
-            "SET media = :media", values={":media": [_media_to_item(m) for m in media]},
-            condition="attribute_exists(PK)")
+            self._table,
+            keys.message(message.conversation_id, when(message.created_at), message.id),
+            "SET media = :media",
+            values={":media": [_media_to_item(m) for m in media]},
+            condition="attribute_exists(PK)",
+        )
 
 
 def message_sk(message: Message) -> str:
@@ -349,69 +473,117 @@ def message_sk(message: Message) -> str:
 
 
 def _thread_to_item(thread: Thread) -> dict[str, Any]:
-    return without_none({
-        **keys.thread(thread.store_id, thread.phone), "entity": "thread", "store_id": thread.store_id,
-        "phone": thread.phone, "customer_id": thread.customer_id, "conversation_id": thread.conversation_id,
-        "opt_in_pending": thread.opt_in_pending, "blocked": thread.blocked, "assignee_id": thread.assignee_id,
-        "sms_conversational": thread.sms_conversational.value, "sms_marketing": thread.sms_marketing.value,
-    })
+    return without_none(
+        {
+            **keys.thread(thread.store_id, thread.phone),
+            "entity": "thread",
+            "store_id": thread.store_id,
+            "phone": thread.phone,
+            "customer_id": thread.customer_id,
+            "conversation_id": thread.conversation_id,
+            "opt_in_pending": thread.opt_in_pending,
+            "blocked": thread.blocked,
+            "assignee_id": thread.assignee_id,
+            "sms_conversational": thread.sms_conversational.value,
+            "sms_marketing": thread.sms_marketing.value,
+        }
+    )
 
 
 def _thread_from_item(item: dict[str, Any]) -> Thread:
     return Thread(
-        store_id=item["store_id"], phone=item["phone"], customer_id=item["customer_id"],
-        conversation_id=item["conversation_id"], opt_in_pending=bool(item.get("opt_in_pending")),
-        blocked=bool(item.get("blocked")), assignee_id=item.get("assignee_id"),
+        store_id=item["store_id"],
+        phone=item["phone"],
+        customer_id=item["customer_id"],
+        conversation_id=item["conversation_id"],
+        opt_in_pending=bool(item.get("opt_in_pending")),
+        blocked=bool(item.get("blocked")),
+        assignee_id=item.get("assignee_id"),
         sms_conversational=Status(item.get("sms_conversational", Status.NOT_ASKED.value)),
         sms_marketing=Status(item.get("sms_marketing", Status.NOT_ASKED.value)),
     )
 
 
 def _conversation_to_item(conversation: Conversation) -> dict[str, Any]:
-    return {"status": conversation.status.value, "assignee_id": conversation.assignee_id,
-            "blocked": conversation.blocked}
+    return {
+        "status": conversation.status.value,
+        "assignee_id": conversation.assignee_id,
+        "blocked": conversation.blocked,
+    }
 
 
 def _conversation_from_item(item: dict[str, Any]) -> Conversation:
     return Conversation(
-        id=item["id"], store_id=item["store_id"], customer_id=item["customer_id"],
-        customer_name=item.get("customer_name", ""), status=ConversationStatus(item.get("status", "open")),
-        created_at=dt(item["created_at"]), last_activity_at=dt(item["last_activity_at"]),
-        phone_number=item.get("phone_number"), last_message_preview=item.get("last_message_preview"),
+        id=item["id"],
+        store_id=item["store_id"],
+        customer_id=item["customer_id"],
+        customer_name=item.get("customer_name", ""),
+        status=ConversationStatus(item.get("status", "open")),
+        created_at=dt(item["created_at"]),
+        last_activity_at=dt(item["last_activity_at"]),
+        phone_number=item.get("phone_number"),
+        last_message_preview=item.get("last_message_preview"),
         last_direction=Direction(item["last_direction"]) if item.get("last_direction") else None,
-        unread_count=max(0, to_int(item.get("unread_count", 0))), assignee_id=item.get("assignee_id"),
-        blocked=bool(item.get("blocked")), topics=tuple(item.get("topics", [])), flags=tuple(item.get("flags", [])),
-        last_outbound_associate_id=item.get("last_outbound_associate_id"), version=to_int(item.get("version", 1)),
+        unread_count=max(0, to_int(item.get("unread_count", 0))),
+        assignee_id=item.get("assignee_id"),
+        blocked=bool(item.get("blocked")),
+        topics=tuple(item.get("topics", [])),
+        flags=tuple(item.get("flags", [])),
+        last_outbound_associate_id=item.get("last_outbound_associate_id"),
+        version=to_int(item.get("version", 1)),
     )
 
 
 def _media_to_item(media: Media) -> dict[str, Any]:
-    return without_none({"content_type": media.content_type, "state": media.state.value, "key": media.key,
-                         "size": media.size})
+    return without_none(
+        {"content_type": media.content_type, "state": media.state.value, "key": media.key, "size": media.size}
+    )
 
 
 def _message_to_item(message: Message) -> dict[str, Any]:
-    return without_none({
-        **keys.message(message.conversation_id, when(message.created_at), message.id),
-        "entity": "message", "id": message.id, "conversation_id": message.conversation_id,
-        "direction": message.direction.value, "created_at": when(message.created_at), "body": message.body,
-        "media": [_media_to_item(m) for m in message.media] or None, "status": message.status.value,
-        "status_rank": STATUS_RANK[message.status], "provider_sid": message.provider_sid,
-        "error_code": message.error_code, "associate_id": message.associate_id, "encoding": message.encoding,
-        "segments": message.segments, "flags": list(message.flags) or None,
-    })
+    return without_none(
+        {
+            **keys.message(message.conversation_id, when(message.created_at), message.id),
+            "entity": "message",
+            "id": message.id,
+            "conversation_id": message.conversation_id,
+            "direction": message.direction.value,
+            "created_at": when(message.created_at),
+            "body": message.body,
+            "media": [_media_to_item(m) for m in message.media] or None,
+            "status": message.status.value,
+            "status_rank": STATUS_RANK[message.status],
+            "provider_sid": message.provider_sid,
+            "error_code": message.error_code,
+            "associate_id": message.associate_id,
+            "encoding": message.encoding,
+            "segments": message.segments,
+            "flags": list(message.flags) or None,
+        }
+    )
 
 
 def _message_from_item(item: dict[str, Any]) -> Message:
     return Message(
-        id=item["id"], conversation_id=item["conversation_id"], direction=Direction(item["direction"]),
-        created_at=dt(item["created_at"]), body=item.get("body"),
-        media=tuple(Media(content_type=m["content_type"], state=MediaState(m["state"]), key=m.get("key"),
-                          size=to_int(m["size"]) if m.get("size") is not None else None)
-                    for m in item.get("media", [])),
-        status=MessageStatus(item["status"]), provider_sid=item.get("provider_sid"),
+        id=item["id"],
+        conversation_id=item["conversation_id"],
+        direction=Direction(item["direction"]),
+        created_at=dt(item["created_at"]),
+        body=item.get("body"),
+        media=tuple(
+            Media(
+                content_type=m["content_type"],
+                state=MediaState(m["state"]),
+                key=m.get("key"),
+                size=to_int(m["size"]) if m.get("size") is not None else None,
+            )
+            for m in item.get("media", [])
+        ),
+        status=MessageStatus(item["status"]),
+        provider_sid=item.get("provider_sid"),
         error_code=to_int(item["error_code"]) if item.get("error_code") is not None else None,
-        associate_id=item.get("associate_id"), encoding=item.get("encoding"),
+        associate_id=item.get("associate_id"),
+        encoding=item.get("encoding"),
         segments=to_int(item["segments"]) if item.get("segments") is not None else None,
         flags=tuple(item.get("flags", [])),
     )

@@ -108,7 +108,11 @@ class CustomerRepository:
 
     def create(self, customer: Customer) -> None:
         """AP-C3: profile, uniqueness markers and lookup entries at once. 1 TransactWriteItems."""
+        transactions.transact(self._table, self.create_ops(customer))
+
+    def create_ops(self, customer: Customer) -> list[transactions.Op]:
         ops = [transactions.put(self._table, _to_item(customer), condition="attribute_not_exists(PK)")]
+
         for kind, (value, error) in _unique_values(customer).items():
             ops.append(
                 transactions.put(
@@ -116,7 +120,8 @@ class CustomerRepository:
                 )
             )
         ops += [transactions.put(self._table, entry) for entry in _lookup_entries(customer).values()]
-        transactions.transact(self._table, ops)
+        return ops
+
 
     def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
         """AP-C4: save a changed profile if its version is still `previous.version`; markers and lookup

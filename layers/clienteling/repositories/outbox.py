@@ -25,12 +25,15 @@ ENTITY = "outbox"
 def event_op(table: Table, detail_type: str, detail: BaseModel, *, now: datetime) -> transactions.Op:
     """A Put of one event, to include in the transaction of the change."""
     event_id = new_id()
-    return transactions.put(table, {
-        **keys.outbox(event_id),
-        "entity": ENTITY,
-        "event_id": event_id,
-        "detail_type": detail_type,
-        "detail": detail.model_dump_json(by_alias=True),
-        "occurred_at": when(now),
-        "expires_at": int((now + RETENTION).timestamp()),
-    })
+    return transactions.put(
+        table,
+        {
+            **keys.outbox(event_id),
+            "entity": ENTITY,
+            "event_id": event_id,
+            "detail_type": detail_type,
+            "detail": detail.model_dump_json(by_alias=True),
+            "occurred_at": when(now),
+            "expires_at": int((now + RETENTION).timestamp()),
+        },
+    )

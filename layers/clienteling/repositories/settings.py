@@ -26,26 +26,36 @@ class SettingsRepository:
         return BusinessSettings(
             brand_name=item.get("brand_name"),
             opt_out_scope=OptOutScope(item.get("opt_out_scope", defaults.opt_out_scope.value)),
-            archive_after_inactive_days=to_int(item.get("archive_after_inactive_days",
-                                                        defaults.archive_after_inactive_days)),
-            archive_after_opt_out_days=to_int(item.get("archive_after_opt_out_days",
-                                                       defaults.archive_after_opt_out_days)),
-            archive_after_unanswered_opt_in_days=to_int(item.get("archive_after_unanswered_opt_in_days",
-                                                                 defaults.archive_after_unanswered_opt_in_days)),
-            version=to_int(item["version"]), updated_at=dt_or_none(item.get("updated_at")),
+            archive_after_inactive_days=to_int(
+                item.get("archive_after_inactive_days", defaults.archive_after_inactive_days)
+            ),
+            archive_after_opt_out_days=to_int(
+                item.get("archive_after_opt_out_days", defaults.archive_after_opt_out_days)
+            ),
+            archive_after_unanswered_opt_in_days=to_int(
+                item.get("archive_after_unanswered_opt_in_days", defaults.archive_after_unanswered_opt_in_days)
+            ),
+            version=to_int(item["version"]),
+            updated_at=dt_or_none(item.get("updated_at")),
         )
 
     def save(self, settings: BusinessSettings, *, previous_version: int) -> None:
         """AP-B2: save if nobody saved since `previous_version`. 1 TransactWriteItems."""
-        item: dict[str, Any] = without_none({
-            **keys.business_settings(), "entity": "business_settings", "brand_name": settings.brand_name,
-            "opt_out_scope": settings.opt_out_scope.value,
-            "archive_after_inactive_days": settings.archive_after_inactive_days,
-            "archive_after_opt_out_days": settings.archive_after_opt_out_days,
-            "archive_after_unanswered_opt_in_days": settings.archive_after_unanswered_opt_in_days,
-            "version": settings.version, "updated_at": when(settings.updated_at) if settings.updated_at else None,
-        })
+        item: dict[str, Any] = without_none(
+            {
+                **keys.business_settings(),
+                "entity": "business_settings",
+                "brand_name": settings.brand_name,
+                "opt_out_scope": settings.opt_out_scope.value,
+                "archive_after_inactive_days": settings.archive_after_inactive_days,
+                "archive_after_opt_out_days": settings.archive_after_opt_out_days,
+                "archive_after_unanswered_opt_in_days": settings.archive_after_unanswered_opt_in_days,
+                "version": settings.version,
+                "updated_at": when(settings.updated_at) if settings.updated_at else None,
+            }
+        )
         condition = "attribute_not_exists(PK)" if previous_version == 0 else "version = :v"
         values = None if previous_version == 0 else {":v": previous_version}
-        transactions.transact(self._table, [transactions.put(self._table, item, condition=condition, values=values,
-                                                             error=StaleVersion())])
+        transactions.transact(
+            self._table, [transactions.put(self._table, item, condition=condition, values=values, error=StaleVersion())]
+        )

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.domain.names import fold
-from clienteling.domain.stores import KeywordReplies, MessagingSettings, Store
+from clienteling.domain.stores import Store
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
 from clienteling.repositories import cursors, keys, transactions
 from clienteling.repositories.items import address_to_item, dt, required_address, to_int, when, without_none

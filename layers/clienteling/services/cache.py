@@ -11,8 +11,9 @@ V = TypeVar("V")
 
 
 class TtlCache(Generic[K, V]):
-    def __init__(self, load: Callable[[K], V], *, ttl_seconds: float,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, load: Callable[[K], V], *, ttl_seconds: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._load = load
         self._ttl = ttl_seconds
         self._monotonic = monotonic

@@ -64,9 +64,16 @@ class ConsentRecorder:
     def __init__(self, customers: CustomerRepository) -> None:
         self._customers = customers
 
-    def record(self, customer_id: str, decisions: list[ConsentDecision], *, now: datetime,
-               previous: Callable[[ConsentDecision], Status], thread_stores: list[str],
-               update_profile: bool = True) -> ConsentWrite:
+    def record(
+        self,
+        customer_id: str,
+        decisions: list[ConsentDecision],
+        *,
+        now: datetime,
+        previous: Callable[[ConsentDecision], Status],
+        thread_stores: list[str],
+        update_profile: bool = True,
+    ) -> ConsentWrite:
         """Operations recording `decisions` for a customer.
 
         `previous` gives the status each decision replaces (for the audit trail). `thread_stores` are the
@@ -76,23 +83,54 @@ class ConsentRecorder:
         """
         write = ConsentWrite()
         for decision in decisions:
-            state = ConsentState(channel=decision.channel, purpose=decision.purpose, scope=decision.scope,
-                                 status=decision.status, updated_at=now, method=decision.method)
+            state = ConsentState(
+                channel=decision.channel,
+                purpose=decision.purpose,
+                scope=decision.scope,
+                status=decision.status,
+                updated_at=now,
+                method=decision.method,
+            )
             write.states[state.key] = state
             event = ConsentEvent(
-                id=new_id(), customer_id=customer_id, at=now, channel=decision.channel, purpose=decision.purpose,
-                scope=decision.scope, previous=previous(decision), status=decision.status, method=decision.method,
-                wording=decision.wording, wording_version=decision.wording_version,
-                associate_id=decision.associate_id, store_id=decision.store_id, message_id=decision.message_id,
-                note=decision.note)
+                id=new_id(),
+                customer_id=customer_id,
+                at=now,
+                channel=decision.channel,
+                purpose=decision.purpose,
+                scope=decision.scope,
+                previous=previous(decision),
+                status=decision.status,
+                method=decision.method,
+                wording=decision.wording,
+                wording_version=decision.wording_version,
+                associate_id=decision.associate_id,
+                store_id=decision.store_id,
+                message_id=decision.message_id,
+                note=decision.note,
+            )
             write.events.append(event)
-            write.ops.append(transactions.put(self._customers.table, event_to_item(event),
-                                              condition="attribute_not_exists(PK)"))
-            write.ops.append(outbox.event_op(self._customers.table, "ConsentChanged", ConsentChanged(
-                customer_id=customer_id, consent_event_id=event.id, channel=decision.channel.value,
-                purpose=decision.purpose.value, store_id=None if decision.scope == BUSINESS_WIDE else decision.scope,
-                previous=event.previous.value, status=decision.status.value, method=decision.method.value,
-                occurred_at=now), now=now))
+            write.ops.append(
+                transactions.put(self._customers.table, event_to_item(event), condition="attribute_not_exists(PK)")
+            )
+            write.ops.append(
+                outbox.event_op(
+                    self._customers.table,
+                    "ConsentChanged",
+                    ConsentChanged(
+                        customer_id=customer_id,
+                        consent_event_id=event.id,
+                        channel=decision.channel.value,
+                        purpose=decision.purpose.value,
+                        store_id=None if decision.scope == BUSINESS_WIDE else decision.scope,
+                        previous=event.previous.value,
+                        status=decision.status.value,
+                        method=decision.method.value,
+                        occurred_at=now,
+                    ),
+                    now=now,
+                )
+            )
             if decision.channel != Channel.SMS:
                 continue
             for store_id in thread_stores:
@@ -109,8 +147,16 @@ class ConsentRecorder:
             values.update({":one": 1, ":at": when(now)})
             expression = "SET " + ", ".join(f"consents.#k{i} = :s{i}" for i in range(len(ordered)))
             expression += ", version = version + :one, updated_at = :at"
-            write.ops.append(transactions.update(self._customers.table, keys.customer(customer_id), expression,
-                                                 names=names, values=values, condition="attribute_exists(PK)"))
+            write.ops.append(
+                transactions.update(
+                    self._customers.table,
+                    keys.customer(customer_id),
+                    expression,
+                    names=names,
+                    values=values,
+                    condition="attribute_exists(PK)",
+                )
+            )
         return write
 
 
@@ -122,18 +168,44 @@ class SmsOptOut:
         self._recorder = ConsentRecorder(customers)
         self._conversations = conversations
 
-    def ops(self, customer: Customer, store_id: str, *, scope_setting: OptOutScope, method: Method,
-            purposes: tuple[Purpose, ...], now: datetime, note: str, message_id: str | None = None,
-            associate_id: str | None = None) -> list[transactions.Op]:
+    def ops(
+        self,
+        customer: Customer,
+        store_id: str,
+        *,
+        scope_setting: OptOutScope,
+        method: Method,
+        purposes: tuple[Purpose, ...],
+        now: datetime,
+        note: str,
+        message_id: str | None = None,
+        associate_id: str | None = None,
+    ) -> list[transactions.Op]:
         if not customer.phone_number:
             return []
         scope = store_id if scope_setting == OptOutScope.STORE else BUSINESS_WIDE
         stores = [s for s, _ in self._conversations.links(customer.id)] if scope == BUSINESS_WIDE else [store_id]
         write = self._recorder.record(
-            customer.id, [ConsentDecision(channel=Channel.SMS, purpose=p, scope=scope, status=Status.OPTED_OUT,
-                                          method=method, store_id=store_id, message_id=message_id,
-                                          associate_id=associate_id, note=note) for p in purposes],
-            now=now, previous=lambda d: effective(customer.consents, d.channel, d.purpose, store_id),
-            thread_stores=stores)
-        return write.ops + [self._conversations.thread_update_op(s, customer.phone_number, **changes)
-                            for s, changes in write.thread_changes.items()]
+            customer.id,
+            [
+                ConsentDecision(
+                    channel=Channel.SMS,
+                    purpose=p,
+                    scope=scope,
+                    status=Status.OPTED_OUT,
+                    method=method,
+                    store_id=store_id,
+                    message_id=message_id,
+                    associate_id=associate_id,
+                    note=note,
+                )
+                for p in purposes
+            ],
+            now=now,
+            previous=lambda d: effective(customer.consents, d.channel, d.purpose, store_id),
+            thread_stores=stores,
+        )
+        return write.ops + [
+            self._conversations.thread_update_op(s, customer.phone_number, **changes)
+            for s, changes in write.thread_changes.items()
+        ]

@@ -24,7 +24,7 @@ from clienteling.contracts.events import (
 from clienteling.domain import keywords, segments
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.associates import Availability
-from clienteling.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
+from clienteling.domain.consent import Channel, Method, Purpose, Status, effective
 from clienteling.domain.conversations import (
     Conversation,
     ConversationStatus,
@@ -38,14 +38,13 @@ from clienteling.domain.conversations import (
 )
 from clienteling.domain.customers import Customer, display_name
 from clienteling.domain.phone import region_of
-from clienteling.domain.settings import BusinessSettings, OptOutScope
+from clienteling.domain.settings import BusinessSettings
 from clienteling.domain.stores import Store
 from clienteling.domain.templates import pick, render
 from clienteling.errors import (
     Blocked,
     Conflict,
     ConsentRequired,
-    Forbidden,
     NoPhone,
     NotFound,
     OptedOut,
@@ -76,8 +75,16 @@ UPLOAD_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"
 class SmsSender(Protocol):
     """What sending needs from the SMS provider adapter (clienteling.adapters.sms.TwilioSms)."""
 
-    def send(self, *, from_: str, to: str, body: str | None, media_urls: list[str],
-             status_callback: str | None, messaging_service_sid: str | None = None) -> SentMessage: ...
+    def send(
+        self,
+        *,
+        from_: str,
+        to: str,
+        body: str | None,
+        media_urls: list[str],
+        status_callback: str | None,
+        messaging_service_sid: str | None = None,
+    ) -> SentMessage: ...
 
 
 class SentMessage(Protocol):
@@ -94,10 +101,20 @@ class Outgoing:
 
 
 class ConversationService:
-    def __init__(self, conversations: ConversationRepository, customers: CustomerRepository,
-                 associates: AssociateRepository, templates: TemplateRepository, products: ProductLinks,
-                 stores: StoreDirectory, settings: TtlCache[str, BusinessSettings], media: MediaStore,
-                 sms: Callable[[], SmsSender], clock: Clock, status_callback_url: str) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        customers: CustomerRepository,
+        associates: AssociateRepository,
+        templates: TemplateRepository,
+        products: ProductLinks,
+        stores: StoreDirectory,
+        settings: TtlCache[str, BusinessSettings],
+        media: MediaStore,
+        sms: Callable[[], SmsSender],
+        clock: Clock,
+        status_callback_url: str,
+    ) -> None:
         self._conversations = conversations
         self._customers = customers
         self._associates = associates
@@ -138,9 +155,13 @@ class ConversationService:
         body = self._compose(caller, outgoing, customer, store)
         media = self._outgoing_media(caller, conversation, outgoing.media_keys, phone)
         if not body and not media:
-            raise ValidationFailed("Send a body, a template, products or images.",
-                                   details=[{"field": "body", "loc": ["body", "body"], "type": "missing"}])
-        return self._send(caller, conversation, customer, store, phone, body, media, extra_ops=[])
+            raise ValidationFailed(
+                "Send a body, a template, products or images.",
+                details=[{"field": "body", "loc": ["body", "body"], "type": "missing"}],
+            )
+        return self._send(
+            caller, conversation, customer=customer, store=store, phone=phone, body=body, media=media, extra_ops=[]
+        )
 
     def opt_in_request(self, caller: Caller, customer_id: str, store_id: str, introduction: str) -> Message:
         """The associate's introduction plus the store's opt-in wording; conversational consent becomes pending."""
@@ -164,78 +185,194 @@ class ConversationService:
         conv_id = conversation_id(store_id, customer.id)
         thread = self._conversations.thread(store_id, customer.phone_number)
         conversation = self._conversations.get(conv_id) or Conversation(
-            id=conv_id, store_id=store_id, customer_id=customer.id, customer_name=display_name(customer),
-            status=ConversationStatus.OPEN, created_at=now, last_activity_at=now, phone_number=customer.phone_number)
+            id=conv_id,
+            store_id=store_id,
+            customer_id=customer.id,
+            customer_name=display_name(customer),
+            status=ConversationStatus.OPEN,
+            created_at=now,
+            last_activity_at=now,
+            phone_number=customer.phone_number,
+        )
         write = self._consents.record(
-            customer.id, [ConsentDecision(channel=Channel.SMS, purpose=Purpose.CONVERSATIONAL, scope=store_id,
-                                          status=Status.PENDING, method=Method.SMS_REQUEST, wording=wording,
-                                          wording_version=OPT_IN_WORDING_VERSION, associate_id=caller.associate_id,
-                                          store_id=store_id)],
-            now=now, previous=lambda _: state, thread_stores=[store_id])
+            customer.id,
+            [
+                ConsentDecision(
+                    channel=Channel.SMS,
+                    purpose=Purpose.CONVERSATIONAL,
+                    scope=store_id,
+                    status=Status.PENDING,
+                    method=Method.SMS_REQUEST,
+                    wording=wording,
+                    wording_version=OPT_IN_WORDING_VERSION,
+                    associate_id=caller.associate_id,
+                    store_id=store_id,
+                )
+            ],
+            now=now,
+            previous=lambda _: state,
+            thread_stores=[store_id],
+        )
         extra = list(write.ops)
         changes = write.thread_changes.get(store_id, {})
         if thread is None:
-            extra.append(self._conversations.thread_put_op(Thread(
-                store_id=store_id, phone=customer.phone_number, customer_id=customer.id, conversation_id=conv_id,
-                opt_in_pending=True, sms_conversational=Status.PENDING,
-                sms_marketing=effective(customer.consents, Channel.SMS, Purpose.MARKETING, store_id))))
+            extra.append(
+                self._conversations.thread_put_op(
+                    Thread(
+                        store_id=store_id,
+                        phone=customer.phone_number,
+                        customer_id=customer.id,
+                        conversation_id=conv_id,
+                        opt_in_pending=True,
+                        sms_conversational=Status.PENDING,
+                        sms_marketing=effective(customer.consents, Channel.SMS, Purpose.MARKETING, store_id),
+                    )
+                )
+            )
             extra.append(self._conversations.link_op(customer.id, store_id, conv_id))
         else:
             extra.append(self._conversations.thread_update_op(store_id, customer.phone_number, **changes))
-        return self._send(caller, conversation, customer, store, customer.phone_number, body, (), extra_ops=extra)
+        return self._send(
+            caller,
+            conversation,
+            customer=customer,
+            store=store,
+            phone=customer.phone_number,
+            body=body,
+            media=(),
+            extra_ops=extra,
+        )
 
-    def _send(self, caller: Caller, conversation: Conversation, customer: Customer, store: Store, phone: str,
-              body: str | None, media: tuple[Media, ...], *, extra_ops: list[transactions.Op]) -> Message:
+    def _send(
+        self,
+        caller: Caller,
+        conversation: Conversation,
+        customer: Customer,
+        store: Store,
+        phone: str,
+        body: str | None,
+        media: tuple[Media, ...],
+        *,
+        extra_ops: list[transactions.Op],
+    ) -> Message:
         now = self._clock()
         count = segments.count(body) if body else None
         message = Message(
-            id=new_id(), conversation_id=conversation.id, direction=Direction.OUTBOUND, created_at=now, body=body,
-            media=media, status=MessageStatus.QUEUED, associate_id=caller.associate_id,
-            encoding=count.encoding.value if count else None, segments=count.segments if count else None)
-        transactions.transact(self._customers.table, [
-            *extra_ops,
-            self._conversations.message_put_op(message),
-            self._conversations.touch_op(conversation, at=now, preview=preview(body, len(media)),
-                                         direction=Direction.OUTBOUND, outbound_associate_id=caller.associate_id),
-        ])
+            id=new_id(),
+            conversation_id=conversation.id,
+            direction=Direction.OUTBOUND,
+            created_at=now,
+            body=body,
+            media=media,
+            status=MessageStatus.QUEUED,
+            associate_id=caller.associate_id,
+            encoding=count.encoding.value if count else None,
+            segments=count.segments if count else None,
+        )
+        transactions.transact(
+            self._customers.table,
+            [
+                *extra_ops,
+                self._conversations.message_put_op(message),
+                self._conversations.touch_op(
+                    conversation,
+                    at=now,
+                    preview=preview(body, len(media)),
+                    direction=Direction.OUTBOUND,
+                    outbound_associate_id=caller.associate_id,
+                ),
+            ],
+        )
         media_urls = [url for url in (self.media_url(m) for m in media) if url]
         from clienteling.adapters.sms import RecipientOptedOut, SmsError  # noqa: PLC0415 - only senders load it
 
         try:
-            sent = self._sms().send(from_=store.phone_number, to=phone, body=body, media_urls=media_urls,
-                                  status_callback=self._status_callback_url)
+            sent = self._sms().send(
+                from_=store.phone_number,
+                to=phone,
+                body=body,
+                media_urls=media_urls,
+                status_callback=self._status_callback_url,
+            )
         except RecipientOptedOut:
             logger.info("carrier reports the recipient opted out", extra={"conversation_id": conversation.id})
             self._carrier_opt_out(conversation, customer, store, message)
             return dataclasses.replace(message, status=MessageStatus.FAILED, error_code=21610)
         except SmsError as error:
             logger.warning("sending failed", extra={"conversation_id": conversation.id, "code": error.code})
-            transactions.transact(self._customers.table, [self._conversations.message_status_op(
-                conversation.id, message_sk(message), MessageStatus.FAILED, error.code)])
+            transactions.transact(
+                self._customers.table,
+                [
+                    self._conversations.message_status_op(
+                        conversation.id, message_sk(message), MessageStatus.FAILED, error.code
+                    )
+                ],
+            )
             return dataclasses.replace(message, status=MessageStatus.FAILED, error_code=error.code)
         status = provider_status(sent.status)
-        transactions.transact(self._customers.table, [
-            self._conversations.message_status_op(conversation.id, message_sk(message), status, None, sid=sent.sid,
-                                                  allow_same=True),
-            self._conversations.provider_marker_op(sent.sid, {
-                "conversation_id": conversation.id, "message_sk": message_sk(message), "direction": "outbound",
-                "store_id": store.id, "customer_id": customer.id}, now=now),
-            outbox.event_op(self._customers.table, "MessageSent", MessageSent(
-                conversation_id=conversation.id, store_id=store.id, customer_id=customer.id, message_id=message.id,
-                associate_id=caller.associate_id, segments=message.segments, occurred_at=now), now=now),
-        ])
-        logger.info("message sent", extra={"conversation_id": conversation.id, "message_id": message.id,
-                                           "segments": message.segments, "media": len(media)})
+        transactions.transact(
+            self._customers.table,
+            [
+                self._conversations.message_status_op(
+                    conversation.id, message_sk(message), status, None, sid=sent.sid, allow_same=True
+                ),
+                self._conversations.provider_marker_op(
+                    sent.sid,
+                    {
+                        "conversation_id": conversation.id,
+                        "message_sk": message_sk(message),
+                        "direction": "outbound",
+                        "store_id": store.id,
+                        "customer_id": customer.id,
+                    },
+                    now=now,
+                ),
+                outbox.event_op(
+                    self._customers.table,
+                    "MessageSent",
+                    MessageSent(
+                        conversation_id=conversation.id,
+                        store_id=store.id,
+                        customer_id=customer.id,
+                        message_id=message.id,
+                        associate_id=caller.associate_id,
+                        segments=message.segments,
+                        occurred_at=now,
+                    ),
+                    now=now,
+                ),
+            ],
+        )
+        logger.info(
+            "message sent",
+            extra={
+                "conversation_id": conversation.id,
+                "message_id": message.id,
+                "segments": message.segments,
+                "media": len(media),
+            },
+        )
         return dataclasses.replace(message, status=status, provider_sid=sent.sid)
 
-    def _carrier_opt_out(self, conversation: Conversation, customer: Customer, store: Store,
-                         message: Message) -> None:
-        transactions.transact(self._customers.table, [
-            *self._opt_out.ops(customer, store.id, scope_setting=self._settings.get("").opt_out_scope,
-                               method=Method.CARRIER, purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
-                               now=self._clock(), message_id=message.id, note=CARRIER_NOTE),
-            self._conversations.message_status_op(conversation.id, message_sk(message), MessageStatus.FAILED, 21610),
-        ])
+    def _carrier_opt_out(self, conversation: Conversation, customer: Customer, store: Store, message: Message) -> None:
+        transactions.transact(
+            self._customers.table,
+            [
+                *self._opt_out.ops(
+                    customer,
+                    store.id,
+                    scope_setting=self._settings.get("").opt_out_scope,
+                    method=Method.CARRIER,
+                    purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
+                    now=self._clock(),
+                    message_id=message.id,
+                    note=CARRIER_NOTE,
+                ),
+                self._conversations.message_status_op(
+                    conversation.id, message_sk(message), MessageStatus.FAILED, 21610
+                ),
+            ],
+        )
 
     def _check_can_text(self, conversation: Conversation, customer: Customer, store: Store) -> str:
         if not customer.phone_number:
@@ -254,40 +391,55 @@ class ConversationService:
         if outgoing.template_id:
             template = self._templates.get(outgoing.template_id)
             if template is None or (template.store_id and template.store_id != store.id):
-                raise Unprocessable("No such template for this store.",
-                                    details=[{"field": "templateId", "type": "not_found"}])
+                raise Unprocessable(
+                    "No such template for this store.", details=[{"field": "templateId", "type": "not_found"}]
+                )
             text = pick(template.bodies, store.locale, store.locale) or ""
             associate = self._associates.get(caller.associate_id)
-            parts.append(render(text, {
-                "customer.first_name": customer.first_name, "customer.last_name": customer.last_name,
-                "associate.display_name": associate.display_name if associate else "", "store.name": store.name}))
+            parts.append(
+                render(
+                    text,
+                    {
+                        "customer.first_name": customer.first_name,
+                        "customer.last_name": customer.last_name,
+                        "associate.display_name": associate.display_name if associate else "",
+                        "store.name": store.name,
+                    },
+                )
+            )
         if outgoing.body:
             parts.append(outgoing.body.strip())
         if outgoing.product_ids:
             found = self._products.get_many(list(outgoing.product_ids))
             missing = [sku for sku in outgoing.product_ids if sku not in found or not found[sku].url]
             if missing:
-                raise Unprocessable(f"No product page for {', '.join(missing)} in the catalog.",
-                                    details=[{"field": "productIds", "type": "not_found", "values": missing}])
+                raise Unprocessable(
+                    f"No product page for {', '.join(missing)} in the catalog.",
+                    details=[{"field": "productIds", "type": "not_found", "values": missing}],
+                )
             parts += [f"{found[sku].name}: {found[sku].url}" for sku in dict.fromkeys(outgoing.product_ids)]
         return "\n".join(p for p in parts if p) or None
 
-    def _outgoing_media(self, caller: Caller, conversation: Conversation, media_keys: tuple[str, ...],
-                        phone: str) -> tuple[Media, ...]:
+    def _outgoing_media(
+        self, caller: Caller, conversation: Conversation, media_keys: tuple[str, ...], phone: str
+    ) -> tuple[Media, ...]:
         if not media_keys:
             return ()
         if region_of(phone) not in MMS_COUNTRIES:
-            raise Unprocessable("Pictures (MMS) can only be sent to US, Canadian and Australian numbers.",
-                                details=[{"field": "mediaKeys", "type": "mms_unsupported"}])
+            raise Unprocessable(
+                "Pictures (MMS) can only be sent to US, Canadian and Australian numbers.",
+                details=[{"field": "mediaKeys", "type": "mms_unsupported"}],
+            )
         allowed = (f"uploads/{caller.associate_id}/", f"conversations/{conversation.id}/")
         media: list[Media] = []
         for key in dict.fromkeys(media_keys):
             stored = self._media.head(key) if key.startswith(allowed) else None
             if stored is None:
-                raise Unprocessable("An image is not among your uploads or this conversation's media.",
-                                    details=[{"field": "mediaKeys", "type": "not_found"}])
-            media.append(Media(content_type=stored.content_type, state=MediaState.STORED, key=key,
-                               size=stored.size))
+                raise Unprocessable(
+                    "An image is not among your uploads or this conversation's media.",
+                    details=[{"field": "mediaKeys", "type": "not_found"}],
+                )
+            media.append(Media(content_type=stored.content_type, state=MediaState.STORED, key=key, size=stored.size))
         return tuple(media)
 
     # ------------------------------------------------------------------ conversation work
@@ -297,11 +449,15 @@ class ConversationService:
             if conversation.unread_count == 0:
                 return conversation
             try:
-                transactions.transact(self._customers.table, [
-                    self._conversations.conversation_update_op(conversation, conversation.version, unread_count=0),
-                    *self._conversations.unread_ops(conversation.store_id, conversation.assignee_id,
-                                                    -conversation.unread_count),
-                ])
+                transactions.transact(
+                    self._customers.table,
+                    [
+                        self._conversations.conversation_update_op(conversation, conversation.version, unread_count=0),
+                        *self._conversations.unread_ops(
+                            conversation.store_id, conversation.assignee_id, -conversation.unread_count
+                        ),
+                    ],
+                )
                 return dataclasses.replace(conversation, unread_count=0, version=conversation.version + 1)
             except Conflict:
                 continue  # a new text arrived meanwhile: read again
@@ -326,53 +482,111 @@ class ConversationService:
         self._require_colleague(conversation.store_id, to_associate_id, available=True)
         return self._reassign(caller, conversation, to_associate_id, note=note)
 
-    def _reassign(self, caller: Caller, conversation: Conversation, to: str | None, *,
-                  note: str | None) -> Conversation:
+    def _reassign(
+        self, caller: Caller, conversation: Conversation, to: str | None, *, note: str | None
+    ) -> Conversation:
         now = self._clock()
         ops = [
             self._conversations.conversation_update_op(conversation, conversation.version, assignee_id=to),
-            self._conversations.thread_update_op(conversation.store_id, conversation.phone_number or "",
-                                                 assignee_id=to) if conversation.phone_number else None,
-            *self._conversations.unread_ops(conversation.store_id, conversation.assignee_id,
-                                            -conversation.unread_count)[1:],
+            self._conversations.thread_update_op(conversation.store_id, conversation.phone_number or "", assignee_id=to)
+            if conversation.phone_number
+            else None,
+            *self._conversations.unread_ops(
+                conversation.store_id, conversation.assignee_id, -conversation.unread_count
+            )[1:],
             *self._conversations.unread_ops(conversation.store_id, to, conversation.unread_count)[1:],
         ]
         if note is not None and to is not None:
-            ops.append(self._conversations.message_put_op(Message(
-                id=new_id(), conversation_id=conversation.id, direction=Direction.NOTE, created_at=now, body=note,
-                status=MessageStatus.SENT, associate_id=caller.associate_id)))
-            ops.append(outbox.event_op(self._customers.table, "ConversationTransferred", ConversationTransferred(
-                conversation_id=conversation.id, store_id=conversation.store_id,
-                from_associate_id=conversation.assignee_id, to_associate_id=to, by_associate_id=caller.associate_id,
-                note=note, occurred_at=now), now=now))
+            ops.append(
+                self._conversations.message_put_op(
+                    Message(
+                        id=new_id(),
+                        conversation_id=conversation.id,
+                        direction=Direction.NOTE,
+                        created_at=now,
+                        body=note,
+                        status=MessageStatus.SENT,
+                        associate_id=caller.associate_id,
+                    )
+                )
+            )
+            ops.append(
+                outbox.event_op(
+                    self._customers.table,
+                    "ConversationTransferred",
+                    ConversationTransferred(
+                        conversation_id=conversation.id,
+                        store_id=conversation.store_id,
+                        from_associate_id=conversation.assignee_id,
+                        to_associate_id=to,
+                        by_associate_id=caller.associate_id,
+                        note=note,
+                        occurred_at=now,
+                    ),
+                    now=now,
+                )
+            )
         else:
-            ops.append(outbox.event_op(self._customers.table, "ConversationAssigned", ConversationAssigned(
-                conversation_id=conversation.id, store_id=conversation.store_id, assignee_id=to,
-                previous_assignee_id=conversation.assignee_id, by_associate_id=caller.associate_id, occurred_at=now),
-                now=now))
+            ops.append(
+                outbox.event_op(
+                    self._customers.table,
+                    "ConversationAssigned",
+                    ConversationAssigned(
+                        conversation_id=conversation.id,
+                        store_id=conversation.store_id,
+                        assignee_id=to,
+                        previous_assignee_id=conversation.assignee_id,
+                        by_associate_id=caller.associate_id,
+                        occurred_at=now,
+                    ),
+                    now=now,
+                )
+            )
         transactions.transact(self._customers.table, [op for op in ops if op is not None])
         return dataclasses.replace(conversation, assignee_id=to, version=conversation.version + 1)
 
     def set_status(self, caller: Caller, conversation_id_: str, status: ConversationStatus) -> Conversation:
         conversation = self.get(caller, conversation_id_)
         if status == ConversationStatus.ARCHIVED:
-            raise ValidationFailed("Conversations are archived by the daily sweep; close them instead.",
-                                   details=[{"field": "status", "loc": ["body", "status"], "type": "enum"}])
+            raise ValidationFailed(
+                "Conversations are archived by the daily sweep; close them instead.",
+                details=[{"field": "status", "loc": ["body", "status"], "type": "enum"}],
+            )
         if conversation.status == status:
             return conversation
         now = self._clock()
-        transactions.transact(self._customers.table, [
-            self._conversations.conversation_update_op(conversation, conversation.version, status=status.value),
-            outbox.event_op(self._customers.table, "ConversationStatusChanged", ConversationStatusChanged(
-                conversation_id=conversation.id, store_id=conversation.store_id, status=status.value,
-                previous=conversation.status.value, by_associate_id=caller.associate_id, occurred_at=now), now=now),
-        ])
+        transactions.transact(
+            self._customers.table,
+            [
+                self._conversations.conversation_update_op(conversation, conversation.version, status=status.value),
+                outbox.event_op(
+                    self._customers.table,
+                    "ConversationStatusChanged",
+                    ConversationStatusChanged(
+                        conversation_id=conversation.id,
+                        store_id=conversation.store_id,
+                        status=status.value,
+                        previous=conversation.status.value,
+                        by_associate_id=caller.associate_id,
+                        occurred_at=now,
+                    ),
+                    now=now,
+                ),
+            ],
+        )
         return dataclasses.replace(conversation, status=status, version=conversation.version + 1)
 
     def add_note(self, caller: Caller, conversation_id_: str, text: str) -> Message:
         conversation = self.get(caller, conversation_id_)
-        note = Message(id=new_id(), conversation_id=conversation.id, direction=Direction.NOTE, created_at=self._clock(),
-                       body=text, status=MessageStatus.SENT, associate_id=caller.associate_id)
+        note = Message(
+            id=new_id(),
+            conversation_id=conversation.id,
+            direction=Direction.NOTE,
+            created_at=self._clock(),
+            body=text,
+            status=MessageStatus.SENT,
+            associate_id=caller.associate_id,
+        )
         transactions.transact(self._customers.table, [self._conversations.message_put_op(note)])
         return note
 
@@ -381,14 +595,26 @@ class ConversationService:
         if conversation.blocked == blocked:
             return conversation
         now = self._clock()
-        ops = [self._conversations.conversation_update_op(conversation, conversation.version, blocked=blocked),
-               outbox.event_op(self._customers.table, "CustomerBlocked", CustomerBlocked(
-                   conversation_id=conversation.id, store_id=conversation.store_id,
-                   customer_id=conversation.customer_id, blocked=blocked, by_associate_id=caller.associate_id,
-                   occurred_at=now), now=now)]
+        ops = [
+            self._conversations.conversation_update_op(conversation, conversation.version, blocked=blocked),
+            outbox.event_op(
+                self._customers.table,
+                "CustomerBlocked",
+                CustomerBlocked(
+                    conversation_id=conversation.id,
+                    store_id=conversation.store_id,
+                    customer_id=conversation.customer_id,
+                    blocked=blocked,
+                    by_associate_id=caller.associate_id,
+                    occurred_at=now,
+                ),
+                now=now,
+            ),
+        ]
         if conversation.phone_number:
-            ops.append(self._conversations.thread_update_op(conversation.store_id, conversation.phone_number,
-                                                            blocked=blocked))
+            ops.append(
+                self._conversations.thread_update_op(conversation.store_id, conversation.phone_number, blocked=blocked)
+            )
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(conversation, blocked=blocked, version=conversation.version + 1)
 
@@ -402,11 +628,16 @@ class ConversationService:
         ops = [self._conversations.clear_flag_op(conversation.id, "opt_out_intent")]
         if stop_chat:
             customer = self._customers.require(conversation.customer_id)
-            ops += self._opt_out.ops(customer, conversation.store_id,
-                                     scope_setting=self._settings.get("").opt_out_scope, method=Method.SMS_INTENT,
-                                     purposes=(Purpose.CONVERSATIONAL,), now=self._clock(),
-                                     associate_id=caller.associate_id,
-                                     note="opt-out in other words, confirmed by the associate")
+            ops += self._opt_out.ops(
+                customer,
+                conversation.store_id,
+                scope_setting=self._settings.get("").opt_out_scope,
+                method=Method.SMS_INTENT,
+                purposes=(Purpose.CONVERSATIONAL,),
+                now=self._clock(),
+                associate_id=caller.associate_id,
+                note="opt-out in other words, confirmed by the associate",
+            )
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(conversation, flags=tuple(f for f in conversation.flags if f != "opt_out_intent"))
 
@@ -414,8 +645,11 @@ class ConversationService:
         """Where the app uploads an image it will send: under the caller's own prefix."""
         caller.require_role(Role.ASSOCIATE)
         key = f"uploads/{caller.associate_id}/{new_id()}.{UPLOAD_EXTENSIONS[content_type]}"
-        return key, self._media.presign_upload(key, content_type=content_type, size=size,
-                                               expires_in=UPLOAD_SECONDS), UPLOAD_SECONDS
+        return (
+            key,
+            self._media.presign_upload(key, content_type=content_type, size=size, expires_in=UPLOAD_SECONDS),
+            UPLOAD_SECONDS,
+        )
 
     def now(self) -> datetime:
         return self._clock()
@@ -430,8 +664,10 @@ class ConversationService:
     def _require_colleague(self, store_id: str, associate_id: str, *, available: bool) -> None:
         associate = self._associates.get(associate_id)
         if associate is None or store_id not in associate.store_ids or not associate.active:
-            raise Unprocessable("This associate does not work in the conversation's store.",
-                                details=[{"field": "associateId", "type": "not_a_colleague"}])
+            raise Unprocessable(
+                "This associate does not work in the conversation's store.",
+                details=[{"field": "associateId", "type": "not_a_colleague"}],
+            )
         if available and associate.availability != Availability.AVAILABLE:
             raise Conflict("This associate is unavailable; pick someone available.")
 
@@ -439,9 +675,14 @@ class ConversationService:
 def provider_status(status: str) -> MessageStatus:
     """Twilio's message statuses, folded into the product's."""
     return {
-        "accepted": MessageStatus.QUEUED, "scheduled": MessageStatus.QUEUED, "queued": MessageStatus.QUEUED,
-        "sending": MessageStatus.SENT, "sent": MessageStatus.SENT, "delivered": MessageStatus.DELIVERED,
-        "read": MessageStatus.READ, "undelivered": MessageStatus.UNDELIVERED, "failed": MessageStatus.FAILED,
+        "accepted": MessageStatus.QUEUED,
+        "scheduled": MessageStatus.QUEUED,
+        "queued": MessageStatus.QUEUED,
+        "sending": MessageStatus.SENT,
+        "sent": MessageStatus.SENT,
+        "delivered": MessageStatus.DELIVERED,
+        "read": MessageStatus.READ,
+        "undelivered": MessageStatus.UNDELIVERED,
+        "failed": MessageStatus.FAILED,
         "canceled": MessageStatus.FAILED,
     }.get(status, MessageStatus.QUEUED)
-

@@ -28,6 +28,7 @@ from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.pages import Page
 from clienteling.services.consent import ConsentDecision, ConsentRecorder
+
 from clienteling.services.store_directory import StoreDirectory
 
 NUMBER_ATTEMPTS = 5
@@ -45,10 +46,18 @@ def _address(model: Any) -> Address | None:
 
 class CustomerService:
     def __init__(
-        self, customers: CustomerRepository, stores: StoreDirectory, clock: Clock, default_region: str
+        self,
+        customers: CustomerRepository,
+        conversations: ConversationRepository,
+        stores: StoreDirectory,
+        clock: Clock,
+        default_region: str,
     ) -> None:
         self._customers = customers
+        self._conversations = conversations
+        self._consents = ConsentRecorder(customers)
         self._stores = stores
+
         self._clock = clock
         self._default_region = default_region
 
@@ -195,13 +204,18 @@ class CustomerService:
         if not name_changed and not phone_changed:
             return []
         links = self._conversations.links(after.id)
-        ops = [self._conversations.copy_customer_op(conversation_id, name=display_name(after),
-                                                    phone=after.phone_number)
-               for _store_id, conversation_id in links]
+        ops = [
+            self._conversations.copy_customer_op(conversation_id, name=display_name(after), phone=after.phone_number)
+            for _store_id, conversation_id in links
+        ]
         if phone_changed:
             ops += self._conversations.rekey_threads_ops(
-                [store_id for store_id, _ in links], before.phone_number, after.phone_number,
-                customer_id=after.id, consents=after.consents)
+                [store_id for store_id, _ in links],
+                before.phone_number,
+                after.phone_number,
+                customer_id=after.id,
+                consents=after.consents,
+            )
         return ops
 
     # ------------------------------------------------------------------ consent
@@ -230,21 +244,39 @@ class CustomerService:
             raise _invalid("channel", "the customer has no email address")
         now = self._clock()
         decision = ConsentDecision(
-            channel=change.channel, purpose=change.purpose, scope=change.store_id or BUSINESS_WIDE,
-            status=change.status, method=change.method, wording=change.wording,
-            wording_version=change.wording_version, associate_id=caller.associate_id, store_id=change.store_id,
-            note=change.note)
-        stores = ([s for s, _ in self._conversations.links(customer.id)]
-                  if change.channel == Channel.SMS and customer.phone_number else [])
+            channel=change.channel,
+            purpose=change.purpose,
+            scope=change.store_id or BUSINESS_WIDE,
+            status=change.status,
+            method=change.method,
+            wording=change.wording,
+            wording_version=change.wording_version,
+            associate_id=caller.associate_id,
+            store_id=change.store_id,
+            note=change.note,
+        )
+        stores = (
+            [s for s, _ in self._conversations.links(customer.id)]
+            if change.channel == Channel.SMS and customer.phone_number
+            else []
+        )
         write = self._consents.record(
-            customer.id, [decision], now=now, thread_stores=stores,
-            previous=lambda d: effective(customer.consents, d.channel, d.purpose,
-                                         None if d.scope == BUSINESS_WIDE else d.scope))
-        ops = write.ops + [self._conversations.thread_update_op(store_id, customer.phone_number or "", **changes)
-                           for store_id, changes in write.thread_changes.items()]
+            customer.id,
+            [decision],
+            now=now,
+            thread_stores=stores,
+            previous=lambda d: effective(
+                customer.consents, d.channel, d.purpose, None if d.scope == BUSINESS_WIDE else d.scope
+            ),
+        )
+        ops = write.ops + [
+            self._conversations.thread_update_op(store_id, customer.phone_number or "", **changes)
+            for store_id, changes in write.thread_changes.items()
+        ]
         transactions.transact(self._customers.table, ops)
-        return dataclasses.replace(customer, consents={**customer.consents, **write.states},
-                                   version=customer.version + 1, updated_at=now)
+        return dataclasses.replace(
+            customer, consents={**customer.consents, **write.states}, version=customer.version + 1, updated_at=now
+        )
 
     def consent_history(
         self, caller: Caller, customer_id: str, *, limit: int, cursor: str | None

@@ -77,8 +77,14 @@ class _Plan:
 
 
 class InboundService:
-    def __init__(self, conversations: ConversationRepository, customers: CustomerRepository, stores: StoreDirectory,
-                 settings: TtlCache[str, BusinessSettings], clock: Clock) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        customers: CustomerRepository,
+        stores: StoreDirectory,
+        settings: TtlCache[str, BusinessSettings],
+        clock: Clock,
+    ) -> None:
         self._conversations = conversations
         self._customers = customers
         self._consents = ConsentRecorder(customers)
@@ -120,70 +126,158 @@ class InboundService:
         elif thread is not None and any(d.scope == BUSINESS_WIDE for d in plan.decisions):
             scope_stores = [s for s, _ in self._conversations.links(customer_id)] or [store.id]
         decisions = [dataclasses.replace(d, message_id=message_id) for d in plan.decisions]
-        previous = {Purpose.CONVERSATIONAL: thread.sms_conversational if thread else Status.NOT_ASKED,
-                    Purpose.MARKETING: thread.sms_marketing if thread else Status.NOT_ASKED}
-        write = self._consents.record(customer_id, decisions, now=now, previous=lambda d: previous[d.purpose],
-                                      thread_stores=scope_stores, update_profile=new_customer is None)
+        previous = {
+            Purpose.CONVERSATIONAL: thread.sms_conversational if thread else Status.NOT_ASKED,
+            Purpose.MARKETING: thread.sms_marketing if thread else Status.NOT_ASKED,
+        }
+        write = self._consents.record(
+            customer_id,
+            decisions,
+            now=now,
+            previous=lambda d: previous[d.purpose],
+            thread_stores=scope_stores,
+            update_profile=new_customer is None,
+        )
         reply_twiml = twiml(plan.reply)
         conv_id = conversation_id(store.id, customer_id)
-        marker = {"conversation_id": conv_id, "message_id": message_id, "direction": "inbound", "reply": reply_twiml,
-                  # The media copier finds the provider's URLs here; they are never shown to associates.
-                  "media_urls": [m.url for m in sms.media] or None}
-        ops = [dataclasses.replace(self._conversations.provider_marker_op(sms.message_sid, marker, now=now),
-                                   on_condition_failed=_Duplicate())]
+        marker = {
+            "conversation_id": conv_id,
+            "message_id": message_id,
+            "direction": "inbound",
+            "reply": reply_twiml,
+            # The media copier finds the provider's URLs here; they are never shown to associates.
+            "media_urls": [m.url for m in sms.media] or None,
+        }
+        ops = [
+            dataclasses.replace(
+                self._conversations.provider_marker_op(sms.message_sid, marker, now=now),
+                on_condition_failed=_Duplicate(),
+            )
+        ]
         if new_customer is not None:
             new_customer = dataclasses.replace(new_customer, consents=write.states)
             for op in self._customers.create_ops(new_customer):
                 taken_by_race = isinstance(op.on_condition_failed, AlreadyExists) and not isinstance(
-                    op.on_condition_failed, CustomerNumberTaken)
+                    op.on_condition_failed, CustomerNumberTaken
+                )
                 ops.append(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
-            ops.append(outbox.event_op(self._customers.table, "CustomerCreated", CustomerCreated(
-                customer_id=customer_id, home_store_id=store.id, unidentified=True, occurred_at=now), now=now))
+            ops.append(
+                outbox.event_op(
+                    self._customers.table,
+                    "CustomerCreated",
+                    CustomerCreated(
+                        customer_id=customer_id, home_store_id=store.id, unidentified=True, occurred_at=now
+                    ),
+                    now=now,
+                )
+            )
         ops += write.ops
         blocked = thread.blocked if thread else False
         assignee = thread.assignee_id if thread else None
         changes = write.thread_changes.get(store.id, {})
         if thread is None:
-            ops.append(dataclasses.replace(self._conversations.thread_put_op(Thread(
-                store_id=store.id, phone=phone, customer_id=customer_id, conversation_id=conv_id,
-                opt_in_pending=bool(changes.get("opt_in_pending", False)),
-                sms_conversational=Status(changes.get("sms_conversational", Status.NOT_ASKED.value)),
-                sms_marketing=Status(changes.get("sms_marketing", Status.NOT_ASKED.value)))),
-                on_condition_failed=_Race()))
+            ops.append(
+                dataclasses.replace(
+                    self._conversations.thread_put_op(
+                        Thread(
+                            store_id=store.id,
+                            phone=phone,
+                            customer_id=customer_id,
+                            conversation_id=conv_id,
+                            opt_in_pending=bool(changes.get("opt_in_pending", False)),
+                            sms_conversational=Status(changes.get("sms_conversational", Status.NOT_ASKED.value)),
+                            sms_marketing=Status(changes.get("sms_marketing", Status.NOT_ASKED.value)),
+                        )
+                    ),
+                    on_condition_failed=_Race(),
+                )
+            )
             ops.append(self._conversations.link_op(customer_id, store.id, conv_id))
         for store_id, store_changes in write.thread_changes.items():
             if store_id != store.id or thread is not None:
                 ops.append(self._conversations.thread_update_op(store_id, phone, **store_changes))
         inbound = Message(
-            id=message_id, conversation_id=conv_id, direction=Direction.INBOUND, created_at=now, body=sms.body or None,
+            id=message_id,
+            conversation_id=conv_id,
+            direction=Direction.INBOUND,
+            created_at=now,
+            body=sms.body or None,
             media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in sms.media),
-            status=MessageStatus.RECEIVED, provider_sid=sms.message_sid,
-            flags=("opt_out_intent",) if plan.intent else ())
+            status=MessageStatus.RECEIVED,
+            provider_sid=sms.message_sid,
+            flags=("opt_out_intent",) if plan.intent else (),
+        )
         ops.append(self._conversations.message_put_op(inbound))
         last_preview = preview(sms.body, len(sms.media))
         if plan.reply:
             # What the customer was told, visible to associates in the thread.
-            ops.append(self._conversations.message_put_op(Message(
-                id=new_id(), conversation_id=conv_id, direction=Direction.SYSTEM, created_at=_after(now),
-                body=plan.reply, status=MessageStatus.SENT)))
+            ops.append(
+                self._conversations.message_put_op(
+                    Message(
+                        id=new_id(),
+                        conversation_id=conv_id,
+                        direction=Direction.SYSTEM,
+                        created_at=_after(now),
+                        body=plan.reply,
+                        status=MessageStatus.SENT,
+                    )
+                )
+            )
         customer_name = display_name(new_customer) if new_customer else ""
-        ops.append(self._conversations.touch_op(
-            Conversation(id=conv_id, store_id=store.id, customer_id=customer_id, customer_name=customer_name,
-                         status=ConversationStatus.OPEN, created_at=now, last_activity_at=now, phone_number=phone,
-                         assignee_id=assignee),
-            at=now, preview=last_preview, direction=Direction.INBOUND, unread_delta=0 if blocked else 1,
-            flag_opt_out=plan.intent is not None))
+        ops.append(
+            self._conversations.touch_op(
+                Conversation(
+                    id=conv_id,
+                    store_id=store.id,
+                    customer_id=customer_id,
+                    customer_name=customer_name,
+                    status=ConversationStatus.OPEN,
+                    created_at=now,
+                    last_activity_at=now,
+                    phone_number=phone,
+                    assignee_id=assignee,
+                ),
+                at=now,
+                preview=last_preview,
+                direction=Direction.INBOUND,
+                unread_delta=0 if blocked else 1,
+                flag_opt_out=plan.intent is not None,
+            )
+        )
         if not blocked:
             ops += self._conversations.unread_ops(store.id, assignee, 1)
-        ops.append(outbox.event_op(self._customers.table, "MessageReceived", MessageReceived(
-            conversation_id=conv_id, store_id=store.id, customer_id=customer_id, message_id=message_id,
-            assignee_id=assignee, blocked=blocked, media_count=len(sms.media), opt_out_intent=plan.intent is not None,
-            keyword=plan.keyword.kind.value if plan.keyword else None, occurred_at=now), now=now))
+        ops.append(
+            outbox.event_op(
+                self._customers.table,
+                "MessageReceived",
+                MessageReceived(
+                    conversation_id=conv_id,
+                    store_id=store.id,
+                    customer_id=customer_id,
+                    message_id=message_id,
+                    assignee_id=assignee,
+                    blocked=blocked,
+                    media_count=len(sms.media),
+                    opt_out_intent=plan.intent is not None,
+                    keyword=plan.keyword.kind.value if plan.keyword else None,
+                    occurred_at=now,
+                ),
+                now=now,
+            )
+        )
         transactions.transact(self._customers.table, ops)
-        logger.info("inbound text stored", extra={
-            "conversation_id": conv_id, "message_id": message_id, "store_id": store.id,
-            "keyword": plan.keyword.kind.value if plan.keyword else None, "media": len(sms.media),
-            "new_customer": new_customer is not None, "blocked": blocked})
+        logger.info(
+            "inbound text stored",
+            extra={
+                "conversation_id": conv_id,
+                "message_id": message_id,
+                "store_id": store.id,
+                "keyword": plan.keyword.kind.value if plan.keyword else None,
+                "media": len(sms.media),
+                "new_customer": new_customer is not None,
+                "blocked": blocked,
+            },
+        )
         return reply_twiml
 
     def _plan(self, sms: InboundSms, store: Store, settings: BusinessSettings, thread: Thread | None) -> _Plan:
@@ -197,24 +291,56 @@ class InboundService:
             intent = opt_out_intent.detect(sms.body, store.locale) if sms.body else None
             decisions = []
             if intent is not None and intent.confidence == opt_out_intent.Confidence.HIGH:
-                decisions.append(ConsentDecision(
-                    channel=Channel.SMS, purpose=Purpose.MARKETING, scope=opt_out_scope, status=Status.OPTED_OUT,
-                    method=Method.SMS_INTENT, wording=intent.phrase, store_id=store.id,
-                    note="opt-out in other words; the associate confirms whether the chat stops too"))
+                decisions.append(
+                    ConsentDecision(
+                        channel=Channel.SMS,
+                        purpose=Purpose.MARKETING,
+                        scope=opt_out_scope,
+                        status=Status.OPTED_OUT,
+                        method=Method.SMS_INTENT,
+                        wording=intent.phrase,
+                        store_id=store.id,
+                        note="opt-out in other words; the associate confirms whether the chat stops too",
+                    )
+                )
             return _Plan(decisions=decisions, reply=None, keyword=None, intent=intent)
         decisions = []
         if match.kind == keywords.KeywordKind.OPT_OUT:
-            decisions = [ConsentDecision(channel=Channel.SMS, purpose=purpose, scope=opt_out_scope,
-                                         status=Status.OPTED_OUT, method=Method.SMS_KEYWORD, wording=match.keyword,
-                                         store_id=store.id)
-                         for purpose in (Purpose.CONVERSATIONAL, Purpose.MARKETING)]
+            decisions = [
+                ConsentDecision(
+                    channel=Channel.SMS,
+                    purpose=purpose,
+                    scope=opt_out_scope,
+                    status=Status.OPTED_OUT,
+                    method=Method.SMS_KEYWORD,
+                    wording=match.keyword,
+                    store_id=store.id,
+                )
+                for purpose in (Purpose.CONVERSATIONAL, Purpose.MARKETING)
+            ]
         elif match.kind == keywords.KeywordKind.OPT_IN:
-            decisions = [ConsentDecision(channel=Channel.SMS, purpose=Purpose.CONVERSATIONAL, scope=store.id,
-                                         status=Status.OPTED_IN, method=Method.SMS_KEYWORD, wording=match.keyword,
-                                         store_id=store.id)]
+            decisions = [
+                ConsentDecision(
+                    channel=Channel.SMS,
+                    purpose=Purpose.CONVERSATIONAL,
+                    scope=store.id,
+                    status=Status.OPTED_IN,
+                    method=Method.SMS_KEYWORD,
+                    wording=match.keyword,
+                    store_id=store.id,
+                )
+            ]
         answer = store.messaging.keyword_replies == KeywordReplies.PRODUCT or not match.provider_handles
-        reply = keywords.reply_text(match.kind, store.locale, store_name=brand,
-                                    help_contact=store.messaging.help_contact or store.phone_number) if answer else None
+        reply = (
+            keywords.reply_text(
+                match.kind,
+                store.locale,
+                store_name=brand,
+                help_contact=store.messaging.help_contact or store.phone_number,
+            )
+            if answer
+            else None
+        )
         return _Plan(decisions=decisions, reply=reply, keyword=match, intent=None)
 
 
@@ -236,6 +362,15 @@ def _after(instant: datetime) -> datetime:
 
 def _unidentified(store: Store, phone: str, now: datetime) -> Customer:
     """A texting number nobody knows yet: a customer to be named by an associate."""
-    return Customer(id=new_id(), customer_number=customer_numbers.generate(), first_name="Unknown",
-                    last_name=phone[-4:], home_store_id=store.id, version=1, created_at=now, updated_at=now,
-                    phone_number=phone, unidentified=True)
+    return Customer(
+        id=new_id(),
+        customer_number=customer_numbers.generate(),
+        first_name="Unknown",
+        last_name=phone[-4:],
+        home_store_id=store.id,
+        version=1,
+        created_at=now,
+        updated_at=now,
+        phone_number=phone,
+        unidentified=True,
+    )

@@ -24,13 +24,15 @@ class InboxService:
     def __init__(self, conversations: ConversationRepository) -> None:
         self._conversations = conversations
 
-    def store_inbox(self, caller: Caller, store_id: str, status: ConversationStatus, *, limit: int,
-                    cursor: str | None) -> Page[Conversation]:
+    def store_inbox(
+        self, caller: Caller, store_id: str, status: ConversationStatus, *, limit: int, cursor: str | None
+    ) -> Page[Conversation]:
         caller.require_store(store_id)
         return self._conversations.store_inbox(store_id, status, limit=limit, cursor=cursor)
 
-    def my_inbox(self, caller: Caller, status: ConversationStatus, *, limit: int,
-                 cursor: str | None) -> Page[Conversation]:
+    def my_inbox(
+        self, caller: Caller, status: ConversationStatus, *, limit: int, cursor: str | None
+    ) -> Page[Conversation]:
         page = self._conversations.associate_inbox(caller.associate_id, status, limit=limit, cursor=cursor)
         # A conversation of a store the caller left stays out of sight.
         return Page([c for c in page.items if caller.can_access_store(c.store_id)], page.cursor)

@@ -25,9 +25,18 @@ class OutboxPublisher:
             sequence = record.dynamodb.sequence_number if record.dynamodb else None
             if not image or image.get("entity") != "outbox" or sequence is None:
                 continue  # the stream filter already drops these; be safe anyway
-            ordered.append((sequence, OutgoingEvent(
-                key=sequence, source=SOURCE, detail_type=str(image["detail_type"]),
-                detail=json.loads(str(image["detail"])), time=from_iso(str(image["occurred_at"])))))
+            ordered.append(
+                (
+                    sequence,
+                    OutgoingEvent(
+                        key=sequence,
+                        source=SOURCE,
+                        detail_type=str(image["detail_type"]),
+                        detail=json.loads(str(image["detail"])),
+                        time=from_iso(str(image["occurred_at"])),
+                    ),
+                )
+            )
         failed = set(self._bus.put([event for _, event in ordered]))
         if failed:
             logger.warning("events refused by EventBridge", extra={"count": len(failed)})

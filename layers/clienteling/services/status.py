@@ -26,8 +26,13 @@ class _Stale(DomainError):
 
 
 class StatusService:
-    def __init__(self, conversations: ConversationRepository, customers: CustomerRepository,
-                 settings: TtlCache[str, BusinessSettings], clock: Clock) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        customers: CustomerRepository,
+        settings: TtlCache[str, BusinessSettings],
+        clock: Clock,
+    ) -> None:
         self._conversations = conversations
         self._customers = customers
         self._settings = settings
@@ -44,17 +49,35 @@ class StatusService:
         now = self._clock()
         conversation_id, sk = str(marker["conversation_id"]), str(marker["message_sk"])
         ops = [
-            dataclasses.replace(self._conversations.message_status_op(conversation_id, sk, status, error_code),
-                                on_condition_failed=_Stale()),
-            outbox.event_op(self._customers.table, "MessageStatusChanged", MessageStatusChanged(
-                conversation_id=conversation_id, message_id=sk.rsplit("#", 1)[-1], status=status.value,
-                error_code=error_code, occurred_at=now), now=now),
+            dataclasses.replace(
+                self._conversations.message_status_op(conversation_id, sk, status, error_code),
+                on_condition_failed=_Stale(),
+            ),
+            outbox.event_op(
+                self._customers.table,
+                "MessageStatusChanged",
+                MessageStatusChanged(
+                    conversation_id=conversation_id,
+                    message_id=sk.rsplit("#", 1)[-1],
+                    status=status.value,
+                    error_code=error_code,
+                    occurred_at=now,
+                ),
+                now=now,
+            ),
         ]
         customer = self._customers.get(str(marker["customer_id"])) if error_code == CARRIER_OPT_OUT else None
         if customer is not None and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
-            ops += self._opt_out.ops(customer, str(marker["store_id"]), scope_setting=self._settings.get("").opt_out_scope,
-                                     method=Method.CARRIER, purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
-                                     now=now, message_id=sk.rsplit("#", 1)[-1], note=CARRIER_NOTE)
+            ops += self._opt_out.ops(
+                customer,
+                str(marker["store_id"]),
+                scope_setting=self._settings.get("").opt_out_scope,
+                method=Method.CARRIER,
+                purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
+                now=now,
+                message_id=sk.rsplit("#", 1)[-1],
+                note=CARRIER_NOTE,
+            )
         try:
             transactions.transact(self._customers.table, ops)
         except _Stale:

@@ -13,11 +13,13 @@ from clienteling.services.cache import TtlCache
 class StoreDirectory:
     """Stores by id and by texting number, each cached for `ttl_seconds`."""
 
-    def __init__(self, stores: StoreRepository, *, ttl_seconds: float,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, stores: StoreRepository, *, ttl_seconds: float, monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
         self._by_id: TtlCache[str, Store | None] = TtlCache(stores.get, ttl_seconds=ttl_seconds, monotonic=monotonic)
-        self._id_by_phone: TtlCache[str, str | None] = TtlCache(stores.id_by_phone, ttl_seconds=ttl_seconds,
-                                                                monotonic=monotonic)
+        self._id_by_phone: TtlCache[str, str | None] = TtlCache(
+            stores.id_by_phone, ttl_seconds=ttl_seconds, monotonic=monotonic
+        )
 
     def get(self, store_id: str) -> Store | None:
         return self._by_id.get(store_id)

@@ -32,8 +32,16 @@ class TemplateService:
     def create(self, caller: Caller, data: TemplateCreate) -> Template:
         self._require_manage(caller, data.store_id)
         now = self._clock()
-        template = Template(id=new_id(), name=data.name, bodies=dict(data.bodies), store_id=data.store_id, version=1,
-                            created_at=now, updated_at=now, created_by=caller.associate_id)
+        template = Template(
+            id=new_id(),
+            name=data.name,
+            bodies=dict(data.bodies),
+            store_id=data.store_id,
+            version=1,
+            created_at=now,
+            updated_at=now,
+            created_by=caller.associate_id,
+        )
         self._templates.save(template, previous_version=None)
         return template
 
@@ -42,9 +50,13 @@ class TemplateService:
         self._require_manage(caller, current.store_id)
         if current.version != expected_version:
             raise StaleVersion()
-        updated = dataclasses.replace(current, name=patch.name or current.name,
-                                      bodies=dict(patch.bodies) if patch.bodies else current.bodies,
-                                      version=current.version + 1, updated_at=self._clock())
+        updated = dataclasses.replace(
+            current,
+            name=patch.name or current.name,
+            bodies=dict(patch.bodies) if patch.bodies else current.bodies,
+            version=current.version + 1,
+            updated_at=self._clock(),
+        )
         self._templates.save(updated, previous_version=current.version)
         return updated
 
