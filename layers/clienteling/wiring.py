@@ -61,12 +61,18 @@ def store_service() -> StoreService:
 
 
 def customer_service() -> CustomerService:
+    from clienteling.repositories.conversations import ConversationRepository
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.services.customers import CustomerService
 
     return CustomerService(
-        CustomerRepository(table()), store_directory(), clock(), default_region=get_settings().default_phone_region
+        CustomerRepository(table()),
+        ConversationRepository(table()),
+        store_directory(),
+        clock(),
+        default_region=get_settings().default_phone_region,
     )
+
 
 
 @functools.cache

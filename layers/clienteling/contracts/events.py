@@ -43,9 +43,11 @@ class MessageReceived(ResponseModel):
     store_id: str
     customer_id: str
     message_id: str
+    provider_sid: str
     assignee_id: str | None = None
     blocked: bool = False
     media_count: int = 0
+
     opt_out_intent: bool = False
     keyword: str | None = Field(default=None, description="opt_out, opt_in or help when the text was a keyword")
     reopened: bool = Field(default=False, description="the conversation was closed or archived and came back")

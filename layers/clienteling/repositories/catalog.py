@@ -31,8 +31,10 @@ class ProductLinks:
         while request:
             response = self._table.meta.client.batch_get_item(RequestItems=request)
             for item in response["Responses"].get(self._table.name, []):
+                url = item.get("product_url")
                 found[str(item["sku"])] = ProductLink(
-                    sku=str(item["sku"]), name=str(item["name"]), url=item.get("product_url")
+                    sku=str(item["sku"]), name=str(item["name"]), url=str(url) if url else None
                 )
+
             request = response.get("UnprocessedKeys") or {}
         return found

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.conditions import Key
 
@@ -68,9 +68,11 @@ class ConversationRepository:
         )
         thread: Thread | None = None
         customer_id: str | None = None
-        for item in response["Responses"].get(self._table.name, []):
+        for raw in response["Responses"].get(self._table.name, []):
+            item = cast(dict[str, Any], raw)
             if item["PK"] == thread_key["PK"]:
                 thread = _thread_from_item(item)
+
             else:
                 customer_id = str(item["customer_id"])
         return thread, customer_id

@@ -19,8 +19,9 @@ class SettingsRepository:
 
     def get(self, _: str = "") -> BusinessSettings:
         """AP-B1: the business settings (defaults when never saved). 1 GetItem."""
-        item = self._table.get_item(Key=keys.business_settings()).get("Item")
+        item: dict[str, Any] | None = self._table.get_item(Key=keys.business_settings()).get("Item")
         if not item:
+
             return BusinessSettings()
         defaults = BusinessSettings()
         return BusinessSettings(

@@ -34,7 +34,8 @@ from clienteling.domain.stores import KeywordReplies, Store
 from clienteling.errors import AlreadyExists, DomainError
 from clienteling.ids import new_id
 from clienteling.observability import logger, redact_phone
-from clienteling.repositories import outbox, transactions
+from clienteling.repositories import keys, outbox, transactions
+from clienteling.repositories.items import when
 from clienteling.repositories.conversations import ConversationRepository, Thread
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.services.cache import TtlCache
@@ -143,8 +144,10 @@ class InboundService:
         marker = {
             "conversation_id": conv_id,
             "message_id": message_id,
+            "message_sk": keys.message(conv_id, when(now), message_id)["SK"],
             "direction": "inbound",
             "reply": reply_twiml,
+
             # The media copier finds the provider's URLs here; they are never shown to associates.
             "media_urls": [m.url for m in sms.media] or None,
         }
@@ -255,8 +258,10 @@ class InboundService:
                     store_id=store.id,
                     customer_id=customer_id,
                     message_id=message_id,
+                    provider_sid=sms.message_sid,
                     assignee_id=assignee,
                     blocked=blocked,
+
                     media_count=len(sms.media),
                     opt_out_intent=plan.intent is not None,
                     keyword=plan.keyword.kind.value if plan.keyword else None,
