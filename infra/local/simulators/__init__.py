@@ -1,0 +1,1 @@
+"""Local stand-ins for the providers the product calls, speaking their published APIs (shared/contracts)."""
