@@ -24,8 +24,8 @@ from clienteling.adapters.sms import (
     validate_signature,
 )
 
-from infra.local import stack
-from infra.local.simulators.twilio import TwilioSimulator
+from infra.local import config, stack
+from infra.local.simulators.twilio import TwilioSimulator, start_for_stack
 from tests.conftest import random_fr_landline, random_fr_mobile
 from tests.webhook_receiver import ReceivedWebhook, WebhookReceiver
 
@@ -434,3 +434,33 @@ def test_importing_the_adapter_does_not_load_the_twilio_client() -> None:
 
     # Then neither twilio.rest nor requests is loaded: functions that never text never pay for them
     assert result.stdout.strip() == "[]"
+
+
+def test_phone_screen_accepts_an_unencoded_plus(sms: TwilioSms, simulator: TwilioSimulator) -> None:
+    # Given a text to a customer
+    customer = random_fr_mobile()
+    sms.send(from_=random_fr_landline(), to=customer, body="Bonjour", media_urls=[], status_callback=None)
+
+    # When a developer types the number into the query string as is (curl ...?phone=+33...)
+    response = requests.get(f"{simulator.base_url}/_sim/messages?phone={customer}", timeout=10)
+
+    # Then the "+" that arrived as a space is put back
+    assert [m["to"] for m in response.json()["messages"]] == [customer]
+
+
+def test_start_for_stack_serves_the_local_account(receiver: WebhookReceiver) -> None:
+    # Given the local stack's settings
+    settings = config.LocalSettings.from_environment()
+
+    # When the stack starts its simulator
+    twilio = start_for_stack(settings, receiver.base_url)
+    try:
+        # Then the adapter configured like the functions (TWILIO_API_BASE_URL) sends through it
+        assert twilio.environment() == {"TWILIO_API_BASE_URL": twilio.base_url}
+        sms = TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, twilio.base_url)
+        sent = sms.send(
+            from_=random_fr_landline(), to=random_fr_mobile(), body="Bonjour", media_urls=[], status_callback=None
+        )
+        assert sent.status == "queued"
+    finally:
+        twilio.stop()
