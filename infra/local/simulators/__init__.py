@@ -1,1 +1,1 @@
-"""Local stand-ins for the providers the product calls, speaking their published contracts (shared/contracts)."""
+"""Local stand-ins for the providers the product talks to: Twilio and Adyen."""

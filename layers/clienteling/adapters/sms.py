@@ -1,0 +1,233 @@
+"""Twilio Programmable Messaging through the official twilio-python client: send texts, download inbound media,
+verify webhook signatures.
+
+`twilio.rest` and `requests` cost ~170 ms to import, so they are imported on first use: a function that only
+verifies signatures (or never texts) does not pay for them. `twilio.request_validator` is light.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+from clienteling.observability import logger, redact_phone
+
+TWILIO_API_BASE_URL = "https://api.twilio.com"
+MAX_MEDIA_BYTES = 5 * 1024 * 1024  # Twilio's own MMS media limit
+DEFAULT_TIMEOUT_SECONDS = 10.0
+
+_OPTED_OUT = 21610  # the recipient texted STOP: Twilio refuses every message until they text START
+_INVALID_RECIPIENT = frozenset({21211, 21614})  # not a phone number; not a number that receives texts
+_TOO_MANY_REQUESTS = 429
+
+
+class SmsError(Exception):
+    """Twilio refused or failed a request. `code` is Twilio's error code when it gave one."""
+
+    retryable = False
+
+    def __init__(self, message: str, *, code: int | None = None, status: int | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class RecipientOptedOut(SmsError):
+    """The recipient unsubscribed at the carrier (STOP); Twilio will refuse every text to them (21610)."""
+
+
+class InvalidRecipient(SmsError):
+    """The recipient's number cannot receive texts (21211 invalid number, 21614 not a mobile)."""
+
+
+class ProviderUnavailable(SmsError):
+    """Twilio did not answer, or answered 5xx or 429: the same request may succeed later."""
+
+    retryable = True
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    sid: str
+    status: str
+    num_segments: int | None
+    error_code: int | None
+
+
+def _refusal(code: int | None, status: int | None) -> SmsError:
+    if code == _OPTED_OUT:
+        return RecipientOptedOut("The recipient has unsubscribed from texts (STOP).", code=code, status=status)
+    if code in _INVALID_RECIPIENT:
+        return InvalidRecipient("The recipient's number cannot receive texts.", code=code, status=status)
+    if status is not None and (status >= 500 or status == _TOO_MANY_REQUESTS):
+        return ProviderUnavailable(f"Twilio is unavailable (HTTP {status}).", code=code, status=status)
+    return SmsError(f"Twilio refused the request (code {code}, HTTP {status}).", code=code, status=status)
+
+
+def _as_int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except ValueError:
+        return None
+
+
+class TwilioSms:
+    """One Twilio account. `api_base_url` points the client elsewhere than api.twilio.com (the local simulator)."""
+
+    def __init__(
+        self,
+        account_sid: str,
+        auth_token: str,
+        api_base_url: str | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_SECONDS,
+        max_media_bytes: int = MAX_MEDIA_BYTES,
+    ) -> None:
+        self._account_sid = account_sid
+        self._auth_token = auth_token
+        self._api_base_url = (api_base_url or TWILIO_API_BASE_URL).rstrip("/")
+        self._timeout = timeout
+        self._max_media_bytes = max_media_bytes
+
+    @functools.cached_property
+    def _client(self) -> Any:
+        from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-untyped]  # noqa: PLC0415
+        from twilio.rest import Client  # type: ignore[import-untyped]  # noqa: PLC0415
+
+        # The library's default has no timeout: a hung connection would eat the whole Lambda timeout.
+        client = Client(self._account_sid, self._auth_token, http_client=TwilioHttpClient(timeout=self._timeout))
+        if self._api_base_url != TWILIO_API_BASE_URL:
+            # Every URL of the Api domain (create, fetch, next pages) is built from its base_url.
+            client.api.base_url = self._api_base_url
+            # TWILIO_EDGE/TWILIO_REGION would rewrite the host into <product>.<edge>.<region>.twilio.com.
+            client.edge = client.region = None
+        return client
+
+    def send(
+        self,
+        *,
+        from_: str | None,
+        to: str,
+        body: str | None,
+        media_urls: Sequence[str],
+        status_callback: str | None,
+        messaging_service_sid: str | None = None,
+    ) -> SentMessage:
+        """Hand a text (SMS, or MMS with `media_urls`) to Twilio. `from_` may be None with a Messaging Service."""
+        from requests import RequestException  # noqa: PLC0415 - loaded with twilio.rest anyway
+        from twilio.base.exceptions import (  # type: ignore[import-untyped]  # noqa: PLC0415
+            TwilioRestException,
+            TwilioServiceException,
+        )
+
+        arguments: dict[str, Any] = {"to": to}
+        optional = {
+            "from_": from_,
+            "messaging_service_sid": messaging_service_sid,
+            "body": body,
+            "media_url": list(media_urls),
+            "status_callback": status_callback,
+        }
+        arguments.update({name: value for name, value in optional.items() if value})
+        try:
+            message = self._client.api.account.messages.create(**arguments)
+        except (TwilioRestException, TwilioServiceException) as error:
+            code, status = _as_int(error.code), _as_int(error.status)
+            logger.info("sms refused", extra={"provider_code": code, "status": status, "to": redact_phone(to)})
+            # Twilio's message can quote the phone number: leave it out of the chain so no traceback logs it.
+            raise _refusal(code, status) from None
+        except RequestException as error:
+            logger.warning("sms provider unreachable", extra={"error": type(error).__name__})
+            raise ProviderUnavailable("Twilio could not be reached.") from error
+        sent = SentMessage(
+            sid=str(message.sid),
+            status=str(message.status),
+            num_segments=_as_int(message.num_segments),
+            error_code=_as_int(message.error_code) if message.error_code is not None else None,
+        )
+        logger.info(
+            "sms accepted",
+            extra={
+                "message_sid": sent.sid,
+                "status": sent.status,
+                "segments": sent.num_segments,
+                "media": len(media_urls),
+                "to": redact_phone(to),
+            },
+        )
+        return sent
+
+    def _is_own_media(self, url: str) -> bool:
+        """Basic auth carries the auth token: only ever send it to this account's resources on the API host."""
+        target, base = urlsplit(url), urlsplit(self._api_base_url)
+        return (target.scheme, target.netloc) == (base.scheme, base.netloc) and target.path.startswith(
+            f"/2010-04-01/Accounts/{self._account_sid}/"
+        )
+
+    def fetch_media(self, url: str) -> tuple[bytes, str]:
+        """Download inbound MMS media (a MediaUrl{N} of a webhook): its bytes and content type.
+
+        Twilio answers with a redirect to a short-lived storage URL; `requests` follows it and drops the
+        Authorization header when the host changes, as that URL must not get it.
+        """
+        if not self._is_own_media(url):
+            raise SmsError("The media URL is not a Twilio media URL of this account.")
+        import requests  # noqa: PLC0415 - heavy, only functions that download media need it
+
+        try:
+            with requests.get(
+                url, auth=(self._account_sid, self._auth_token), timeout=self._timeout, stream=True
+            ) as response:
+                if response.status_code >= 500 or response.status_code == _TOO_MANY_REQUESTS:
+                    raise ProviderUnavailable(
+                        f"Twilio media is unavailable (HTTP {response.status_code}).", status=response.status_code
+                    )
+                if response.status_code != 200:
+                    raise SmsError(
+                        f"Twilio media download was refused (HTTP {response.status_code}).",
+                        status=response.status_code,
+                    )
+                data = self._read_capped(response)
+                content_type = response.headers.get("Content-Type") or "application/octet-stream"
+        except requests.RequestException as error:
+            raise ProviderUnavailable("Twilio media could not be downloaded.") from error
+        logger.info("sms media downloaded", extra={"bytes": len(data), "content_type": content_type})
+        return data, content_type
+
+    def _read_capped(self, response: Any) -> bytes:
+        declared = _as_int(response.headers.get("Content-Length"))
+        if declared is not None and declared > self._max_media_bytes:
+            raise SmsError(f"The media is larger than {self._max_media_bytes} bytes.")
+        data = bytearray()
+        for chunk in response.iter_content(chunk_size=64 * 1024):
+            data += chunk
+            if len(data) > self._max_media_bytes:  # a missing or lying Content-Length
+                raise SmsError(f"The media is larger than {self._max_media_bytes} bytes.")
+        return bytes(data)
+
+
+class _FormParams(dict[str, list[str]]):
+    """Form fields with repeated keys, in the MultiDict shape RequestValidator reads through `getlist`."""
+
+    def getlist(self, name: str) -> list[str]:
+        return self[name]
+
+
+def validate_signature(
+    auth_token: str, url: str, params: Mapping[str, str] | Sequence[tuple[str, str]], signature: str
+) -> bool:
+    """Whether X-Twilio-Signature `signature` signs this webhook: the full URL Twilio called and its form fields.
+
+    RequestValidator also tries the URL with and without its default port (:443/:80), as Twilio signs either.
+    """
+    if not signature:
+        return False
+    form = _FormParams()
+    for name, value in params.items() if isinstance(params, Mapping) else params:
+        form.setdefault(name, []).append(value)
+    return bool(RequestValidator(auth_token).validate(url, form, signature))
