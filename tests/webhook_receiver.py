@@ -101,8 +101,9 @@ class WebhookReceiver:
             self._calls.clear()
             self._consumed = 0
 
-    def wait_for(self, predicate: Callable[[ReceivedWebhook], bool] = lambda _: True,
-                 timeout: float = 10) -> ReceivedWebhook:
+    def wait_for(
+        self, predicate: Callable[[ReceivedWebhook], bool] = lambda _: True, timeout: float = 10
+    ) -> ReceivedWebhook:
         """The next call not yet waited for that matches, within `timeout` seconds; others are skipped."""
         deadline = time.monotonic() + timeout
         with self._changed:

@@ -74,7 +74,6 @@ def customer_service() -> CustomerService:
     )
 
 
-
 @functools.cache
 def media_store() -> MediaStore:
     import boto3
@@ -158,17 +157,18 @@ def conversation_service() -> ConversationService:
 
     settings = get_settings()
     return ConversationService(
-        ConversationRepository(table()),
-        CustomerRepository(table()),
-        AssociateRepository(table()),
-        TemplateRepository(table()),
-        ProductLinks(table()),
-        store_directory(),
-        settings_cache(),
-        media_store(),
-        sms_sender,
-        clock(),
-        status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+        conversations=ConversationRepository(table()),
+        customers=CustomerRepository(table()),
+        associates=AssociateRepository(table()),
+        templates=TemplateRepository(table()),
+        products=ProductLinks(table()),
+        stores=store_directory(),
+        settings=settings_cache(),
+        media=media_store(),
+        sms=sms_sender,
+        clock=clock(),
+        status_callback_url=
+settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
     )
 
 

@@ -122,7 +122,6 @@ class CustomerRepository:
         ops += [transactions.put(self._table, entry) for entry in _lookup_entries(customer).values()]
         return ops
 
-
     def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
         """AP-C4: save a changed profile if its version is still `previous.version`; markers and lookup
         entries follow. 1 TransactWriteItems."""

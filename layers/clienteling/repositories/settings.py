@@ -21,7 +21,6 @@ class SettingsRepository:
         """AP-B1: the business settings (defaults when never saved). 1 GetItem."""
         item: dict[str, Any] | None = self._table.get_item(Key=keys.business_settings()).get("Item")
         if not item:
-
             return BusinessSettings()
         defaults = BusinessSettings()
         return BusinessSettings(

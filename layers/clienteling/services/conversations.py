@@ -10,9 +10,9 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
 
 from clienteling.adapters.media import MediaStore, PresignedUpload
+from clienteling.adapters.sms import RecipientOptedOut, SmsError, TwilioSms
 from clienteling.clock import Clock
 from clienteling.contracts.events import (
     ConversationAssigned,
@@ -72,26 +72,6 @@ UPLOAD_SECONDS = 900
 UPLOAD_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 
 
-class SmsSender(Protocol):
-    """What sending needs from the SMS provider adapter (clienteling.adapters.sms.TwilioSms)."""
-
-    def send(
-        self,
-        *,
-        from_: str,
-        to: str,
-        body: str | None,
-        media_urls: list[str],
-        status_callback: str | None,
-        messaging_service_sid: str | None = None,
-    ) -> SentMessage: ...
-
-
-class SentMessage(Protocol):
-    sid: str
-    status: str
-
-
 @dataclass(frozen=True, slots=True)
 class Outgoing:
     body: str | None = None
@@ -103,6 +83,7 @@ class Outgoing:
 class ConversationService:
     def __init__(
         self,
+        *,
         conversations: ConversationRepository,
         customers: CustomerRepository,
         associates: AssociateRepository,
@@ -111,7 +92,7 @@ class ConversationService:
         stores: StoreDirectory,
         settings: TtlCache[str, BusinessSettings],
         media: MediaStore,
-        sms: Callable[[], SmsSender],
+        sms: Callable[[], TwilioSms],
         clock: Clock,
         status_callback_url: str,
     ) -> None:
@@ -247,12 +228,12 @@ class ConversationService:
         self,
         caller: Caller,
         conversation: Conversation,
+        *,
         customer: Customer,
         store: Store,
         phone: str,
         body: str | None,
         media: tuple[Media, ...],
-        *,
         extra_ops: list[transactions.Op],
     ) -> Message:
         now = self._clock()
@@ -284,7 +265,6 @@ class ConversationService:
             ],
         )
         media_urls = [url for url in (self.media_url(m) for m in media) if url]
-        from clienteling.adapters.sms import RecipientOptedOut, SmsError  # noqa: PLC0415 - only senders load it
 
         try:
             sent = self._sms().send(

@@ -28,7 +28,6 @@ from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.pages import Page
 from clienteling.services.consent import ConsentDecision, ConsentRecorder
-
 from clienteling.services.store_directory import StoreDirectory
 
 NUMBER_ATTEMPTS = 5

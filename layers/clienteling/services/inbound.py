@@ -35,9 +35,9 @@ from clienteling.errors import AlreadyExists, DomainError
 from clienteling.ids import new_id
 from clienteling.observability import logger, redact_phone
 from clienteling.repositories import keys, outbox, transactions
-from clienteling.repositories.items import when
 from clienteling.repositories.conversations import ConversationRepository, Thread
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
+from clienteling.repositories.items import when
 from clienteling.services.cache import TtlCache
 from clienteling.services.consent import ConsentDecision, ConsentRecorder
 from clienteling.services.store_directory import StoreDirectory
@@ -147,7 +147,6 @@ class InboundService:
             "message_sk": keys.message(conv_id, when(now), message_id)["SK"],
             "direction": "inbound",
             "reply": reply_twiml,
-
             # The media copier finds the provider's URLs here; they are never shown to associates.
             "media_urls": [m.url for m in sms.media] or None,
         }
@@ -261,7 +260,6 @@ class InboundService:
                     provider_sid=sms.message_sid,
                     assignee_id=assignee,
                     blocked=blocked,
-
                     media_count=len(sms.media),
                     opt_out_intent=plan.intent is not None,
                     keyword=plan.keyword.kind.value if plan.keyword else None,

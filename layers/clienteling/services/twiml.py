@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from twilio.twiml.messaging_response import MessagingResponse
+from twilio.twiml.messaging_response import MessagingResponse  # type: ignore[import-untyped]
 
 
 def twiml(reply: str | None) -> str:
