@@ -8,17 +8,20 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.conversations import ConversationOut, UnreadCount, UnreadOut
+from clienteling.contracts.conversations import ConversationOut, NotificationOut, UnreadCount, UnreadOut
 from clienteling.contracts.mapping import conversation_out
 from clienteling.domain.conversations import ConversationStatus
 from clienteling.services.inbox import InboxService
-from clienteling.wiring import inbox_service
+from clienteling.services.notifications import NotificationService
+from clienteling.wiring import inbox_service, notification_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
 Inbox = Annotated[InboxService, Depends(inbox_service)]
+Notifications = Annotated[NotificationService, Depends(notification_service)]
+
 Cursor = Annotated[str | None, Query(max_length=1024)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 Status = Annotated[ConversationStatus, Query(description="open (default), closed or archived")]
@@ -62,6 +65,16 @@ def unread(caller: CallerDep, inbox: Inbox) -> UnreadOut:
         stores=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.stores.items())],
         mine=[UnreadCount(store_id=s, unread=n) for s, n in sorted(totals.mine.items())],
         total_mine=totals.total_mine,
+    )
+
+
+@app.get("/v1/notifications", tags=TAGS, summary="Your notifications, newest first", responses=ERROR_RESPONSES)
+def my_notifications(
+    caller: CallerDep, notifications: Notifications, cursor: Cursor = None, limit: Limit = 25
+) -> Page[NotificationOut]:
+    page = notifications.list_mine(caller, limit=limit, cursor=cursor)
+    return Page[NotificationOut](
+        items=[NotificationOut.model_validate(n, from_attributes=True) for n in page.items], next_cursor=page.cursor
     )
 
 

@@ -17,6 +17,8 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
 from clienteling.contracts.events import EVENT_DETAILS
 
+from infra.local import gateway
+
 ROOT = Path(__file__).resolve().parent
 FUNCTIONS = ROOT.parent / "functions"
 VERSION = "1.0.0"
@@ -43,6 +45,11 @@ def openapi_document() -> dict[str, Any]:
         if app is not None and hasattr(app, "get_openapi_schema"):
             merge.add_schema(app.get_openapi_schema())
     document: dict[str, Any] = json.loads(merge.get_openapi_json_schema())
+    # Public routes (no authorizer in template.yaml) say so, instead of inheriting the bearer requirement.
+    for route in gateway.routes_from_template():
+        operation = document["paths"].get(route.path, {}).get(route.method.lower())
+        if operation is not None and not route.authorized:
+            operation["security"] = []
     document["paths"]["/health"] = {
         "get": {
             "summary": "Liveness probe",

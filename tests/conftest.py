@@ -13,28 +13,24 @@ from typing import Any
 import phonenumbers
 import pytest
 
-from infra.local import config, gateway, stack, tokens
+from infra.local import config, stack, tokens
 from tests.api_client import ApiClient
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
 
 @pytest.fixture(scope="session")
-def local_stack() -> Iterator[stack.LocalStack]:
+def local_stack() -> Iterator[stack.RunningStack]:
+    """The whole local product (DynamoDB Local, moto server, simulators, gateway), once per session."""
     settings = config.LocalSettings.from_environment()
     with stack.running(settings, log_dir=OUTPUT / "stack-logs") as running:
         yield running
 
 
 @pytest.fixture(scope="session")
-def local_gateway(local_stack: stack.LocalStack) -> Iterator[str]:
-    """The template-driven gateway on a free port; yields its base URL."""
-    settings = config.LocalSettings.from_environment()
-    port = stack.free_port()
-    os.environ["PUBLIC_BASE_URL"] = f"http://127.0.0.1:{port}"
-    server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", port)
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
+def local_gateway(local_stack: stack.RunningStack) -> str:
+    """The base URL of the template-driven gateway."""
+    return local_stack.api_url
 
 
 def _random_number(prefix: str, digits: int, *, mobile: bool = False) -> str:

@@ -14,15 +14,19 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from infra.local import config, gateway, stack, tokens
+from infra.local import config, stack, tokens
 from infra.local.seed import ASSOCIATES, Demo, seed
 
 ROOT = Path(__file__).resolve().parents[2]
 DEV_DIR = ROOT / ".dev"
 
 
-def _env_file(demo: Demo, base_url: str) -> str:
-    lines = [f"export API={base_url}"]
+def _env_file(demo: Demo, running: stack.RunningStack) -> str:
+    lines = [
+        f"export API={running.api_url}",
+        f"export TWILIO_SIM={running.twilio.base_url}",
+        f"export ADYEN_SIM={running.adyen.base_url}",
+    ]
     for key, (associate_id, role, store_ids) in demo.associates.items():
         token = tokens.mint(associate_id, [role.value], store_ids, email=ASSOCIATES[key][1])
         lines.append(f"export {key.upper()}={token}")
@@ -66,19 +70,13 @@ def main() -> int:
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
     stack.die_with_parent()  # make may be killed instead of us: go down with it
-    with stack.running(settings, log_dir=DEV_DIR / "logs"):
+    with stack.running(settings, log_dir=DEV_DIR / "logs", port=settings.port) as running:
         demo = seed()
-        base_url = f"http://127.0.0.1:{settings.port}"
-        server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", settings.port)
         DEV_DIR.mkdir(exist_ok=True)
         env_path = DEV_DIR / "env"
-        env_path.write_text(_env_file(demo, base_url), encoding="utf-8")
-        print(_banner(demo, base_url, env_path), flush=True)
-        try:
-            stop.wait()
-        finally:
-            server.shutdown()
-            server.server_close()
+        env_path.write_text(_env_file(demo, running), encoding="utf-8")
+        print(_banner(demo, running.api_url, env_path), flush=True)
+        stop.wait()
     print("Stopped.", flush=True)
     return 0
 

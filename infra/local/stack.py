@@ -20,11 +20,15 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
 from infra.local import config, table
+
+if TYPE_CHECKING:
+    from infra.local.simulators.adyen import AdyenSimulator
+    from infra.local.simulators.twilio import TwilioSimulator
 
 HERE = Path(__file__).resolve().parent
 MOTO_SERVICES = ("S3", "EVENTBRIDGE", "SCHEDULER", "SQS", "SES", "SECRETS_MANAGER", "SSM", "COGNITO_IDENTITY_PROVIDER")
@@ -182,19 +186,58 @@ class LocalStack:
         self._logs.clear()
 
 
+@dataclass
+class RunningStack:
+    """Everything `running()` started: the AWS stand-ins, the provider simulators and the API gateway."""
+
+    aws: LocalStack
+    api_url: str
+    twilio: TwilioSimulator
+    adyen: AdyenSimulator
+
+
 @contextlib.contextmanager
-def running(settings: config.LocalSettings | None = None, log_dir: Path | None = None) -> Iterator[LocalStack]:
-    """Start, provision and export the stack's environment into this process; stop it afterwards."""
-    stack = LocalStack()
+def running(
+    settings: config.LocalSettings | None = None, log_dir: Path | None = None, port: int | None = None
+) -> Iterator[RunningStack]:
+    """Start the whole local product on `port` (a free one when None) and export its environment into this
+    process; stop everything afterwards. Handlers run in this process, as the gateway invokes them."""
+    from infra.local import gateway
+    from infra.local.simulators import adyen, twilio
+
     settings = settings or config.LocalSettings.from_environment()
+    port = port or free_port()
+    api_url = f"http://127.0.0.1:{port}"
+    stack = LocalStack()
     saved = dict(os.environ)
+    started: list[Any] = []
     try:
         stack.start(log_dir)
         stack.provision(settings)
         os.environ.update(stack.environment())
         os.environ.update(settings.function_environment())
-        yield stack
+        os.environ["PUBLIC_BASE_URL"] = api_url
+        twilio_sim = twilio.start_for_stack(settings, api_url)
+        started.append(twilio_sim)
+        adyen_sim = adyen.start_for_stack(settings, f"{api_url}/webhooks/adyen")
+        started.append(adyen_sim)
+        os.environ.update(twilio_sim.environment())
+        os.environ.update(adyen_sim.environment())
+        server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", port)
+        started.append(_Closing(server))
+        yield RunningStack(aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim)
     finally:
+        for part in reversed(started):
+            part.stop()
         stack.stop()
         os.environ.clear()
         os.environ.update(saved)
+
+
+@dataclass
+class _Closing:
+    server: Any
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

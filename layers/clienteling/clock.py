@@ -21,3 +21,8 @@ def iso(instant: datetime) -> str:
 def from_iso(text: str) -> datetime:
     """Parse what `iso` wrote."""
     return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=UTC)
+
+
+def from_event_time(text: str) -> datetime:
+    """EventBridge's `time` (RFC 3339, second precision, "Z")."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)

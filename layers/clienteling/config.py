@@ -39,7 +39,10 @@ class Settings(BaseModel):
     twilio_account_sid: str = ""
     # Only set locally: where the Twilio simulator listens (twilio-python talks to api.twilio.com otherwise).
     twilio_api_base_url: str | None = None
+    # SNS topic the associate app's push backend subscribes to (empty: no push, notifications only stored).
+    push_topic_arn: str = ""
     # Largest JSON request body a handler accepts before answering 413.
+
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
 
     @classmethod

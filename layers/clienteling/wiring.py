@@ -26,6 +26,8 @@ if TYPE_CHECKING:
     from clienteling.services.customers import CustomerService
     from clienteling.services.inbound import InboundService
     from clienteling.services.inbox import InboxService
+    from clienteling.services.media_copy import MediaCopier
+    from clienteling.services.notifications import NotificationService
     from clienteling.services.publisher import OutboxPublisher
     from clienteling.services.settings import SettingsService
     from clienteling.services.status import StatusService
@@ -167,8 +169,7 @@ def conversation_service() -> ConversationService:
         media=media_store(),
         sms=sms_sender,
         clock=clock(),
-        status_callback_url=
-settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+        status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
     )
 
 
@@ -194,3 +195,28 @@ def outbox_publisher() -> OutboxPublisher:
     from clienteling.services.publisher import OutboxPublisher
 
     return OutboxPublisher(EventBus(boto3.client("events"), get_settings().event_bus_name))
+
+
+def notification_service() -> NotificationService:
+    import boto3
+
+    from clienteling.adapters.push import SnsPush
+    from clienteling.repositories.associates import AssociateRepository
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.notifications import NotificationRepository
+    from clienteling.services.notifications import NotificationService
+
+    topic = get_settings().push_topic_arn
+    return NotificationService(
+        NotificationRepository(table()),
+        AssociateRepository(table()),
+        ConversationRepository(table()),
+        SnsPush(boto3.client("sns"), topic) if topic else None,
+    )
+
+
+def media_copier() -> MediaCopier:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.services.media_copy import MediaCopier
+
+    return MediaCopier(ConversationRepository(table()), media_store(), sms_sender)

@@ -8,5 +8,5 @@ from infra.local import stack
 
 
 @pytest.fixture(autouse=True)
-def _stack(local_stack: stack.LocalStack) -> stack.LocalStack:
+def _stack(local_stack: stack.RunningStack) -> stack.RunningStack:
     return local_stack

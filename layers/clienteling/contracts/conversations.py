@@ -112,3 +112,13 @@ class UnreadOut(ResponseModel):
     stores: list[UnreadCount]
     mine: list[UnreadCount]
     total_mine: int
+
+
+class NotificationOut(ResponseModel):
+    id: str
+    kind: str
+    conversation_id: str
+    store_id: str
+    text: str
+    read: bool
+    created_at: datetime

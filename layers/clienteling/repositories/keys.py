@@ -163,3 +163,14 @@ def templates_index(store_id: str | None) -> str:
 # Catalog (the carts issue fills it; messages link to products already)
 def product(sku: str) -> Key:
     return _key(f"PRODUCT#{sku}", "PRODUCT")
+
+
+NOTIFICATION_PREFIX = "NOTIF#"
+
+
+def notification(associate_id: str, at_iso: str, event_id: str) -> Key:
+    return _key(f"ASSOC#{associate_id}", f"{NOTIFICATION_PREFIX}{at_iso}#{event_id}")
+
+
+def associate_partition(associate_id: str) -> str:
+    return f"ASSOC#{associate_id}"
