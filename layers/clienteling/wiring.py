@@ -63,15 +63,17 @@ def store_service() -> StoreService:
 
 
 def customer_service() -> CustomerService:
+    from clienteling.repositories.associates import AssociateRepository
     from clienteling.repositories.conversations import ConversationRepository
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.services.customers import CustomerService
 
     return CustomerService(
-        CustomerRepository(table()),
-        ConversationRepository(table()),
-        store_directory(),
-        clock(),
+        customers=CustomerRepository(table()),
+        conversations=ConversationRepository(table()),
+        associates=AssociateRepository(table()),
+        stores=store_directory(),
+        clock=clock(),
         default_region=get_settings().default_phone_region,
     )
 

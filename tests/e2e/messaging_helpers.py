@@ -30,15 +30,17 @@ class Phone:
         return dict(response.json())
 
     def replay(self, message_sid: str) -> dict[str, Any]:
-        response = requests.post(f"{self.stack.twilio.base_url}/_sim/inbound", params={"replay": message_sid},
-                                 json={}, timeout=30)
+        response = requests.post(
+            f"{self.stack.twilio.base_url}/_sim/inbound", params={"replay": message_sid}, json={}, timeout=30
+        )
         assert response.status_code == 200, response.text
         return dict(response.json())
 
     def inbox(self) -> list[dict[str, Any]]:
         """What the phone shows, oldest first."""
-        response = requests.get(f"{self.stack.twilio.base_url}/_sim/messages", params={"phone": self.number},
-                                timeout=30)
+        response = requests.get(
+            f"{self.stack.twilio.base_url}/_sim/messages", params={"phone": self.number}, timeout=30
+        )
         return list(response.json()["messages"])
 
     def received(self) -> list[str]:

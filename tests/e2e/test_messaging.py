@@ -21,17 +21,33 @@ def shop(world: World) -> dict[str, Any]:
     api = world.api
     people = {}
     for key in ("lea", "tom"):
-        response = api.post("/v1/associates", {"displayName": key.title(), "email": f"{key}.{os.urandom(4).hex()}@x.example",
-                                               "storeIds": [world.store_id("paris")]}, token=world.admin)
+        response = api.post(
+            "/v1/associates",
+            {
+                "displayName": key.title(),
+                "email": f"{key}.{os.urandom(4).hex()}@x.example",
+                "storeIds": [world.store_id("paris")],
+            },
+            token=world.admin,
+        )
         assert response.status_code == 201, response.text
         people[key] = response.json()["id"]
     phone = random_fr_mobile()
     lea = tokens.mint(people["lea"], ["associate"], [world.store_id("paris")])
-    customer = api.post("/v1/customers", {"firstName": "Zoë", "lastName": "Martin", "phoneNumber": phone,
-                                          "homeStoreId": world.store_id("paris")}, token=lea).json()
-    return {"lea": lea, "lea_id": people["lea"], "tom_id": people["tom"], "tom": tokens.mint(
-        people["tom"], ["associate"], [world.store_id("paris")]), "customer": customer, "phone": phone,
-        "store": world.stores["paris"]}
+    customer = api.post(
+        "/v1/customers",
+        {"firstName": "Zoë", "lastName": "Martin", "phoneNumber": phone, "homeStoreId": world.store_id("paris")},
+        token=lea,
+    ).json()
+    return {
+        "lea": lea,
+        "lea_id": people["lea"],
+        "tom_id": people["tom"],
+        "tom": tokens.mint(people["tom"], ["associate"], [world.store_id("paris")]),
+        "customer": customer,
+        "phone": phone,
+        "store": world.stores["paris"],
+    }
 
 
 def _conversation_id(world: World, token: str) -> str:
@@ -43,7 +59,7 @@ def _conversation_id(world: World, token: str) -> str:
 def _consent(world: World, token: str, customer_id: str) -> str:
     customer = world.api.get(f"/v1/customers/{customer_id}", token=token).json()
     states = {(c["channel"], c["purpose"], c["storeId"]): c["status"] for c in customer["consents"]}
-    return states.get(("sms", "conversational", world.store_id("paris")), "not_asked")
+    return str(states.get(("sms", "conversational", world.store_id("paris")), "not_asked"))
 
 
 def test_opt_in_then_chat_then_stop(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
@@ -52,8 +68,11 @@ def test_opt_in_then_chat_then_stop(world: World, shop: dict[str, Any], local_st
     store_number = shop["store"]["phoneNumber"]
 
     # Given a customer who never opted in: texting them is refused
-    conversation_less = api.post(f"/v1/customers/{customer['id']}/opt-in-request",
-                                 {"storeId": world.store_id("paris"), "message": "Bonjour Zoë, c'est Léa."}, token=lea)
+    conversation_less = api.post(
+        f"/v1/customers/{customer['id']}/opt-in-request",
+        {"storeId": world.store_id("paris"), "message": "Bonjour Zoë, c'est Léa."},
+        token=lea,
+    )
     assert conversation_less.status_code == 200, conversation_less.text
     conversation_id = conversation_less.json()["conversationId"]
     refused = api.post(f"/v1/conversations/{conversation_id}/messages", {"body": "Nouveautés !"}, token=lea)
@@ -62,7 +81,8 @@ def test_opt_in_then_chat_then_stop(world: World, shop: dict[str, Any], local_st
 
     # The customer got the introduction with the store's opt-in wording, and consent is pending
     request_text = eventually(lambda: [b for b in phone.received() if "Bonjour Zoë" in b])[0]
-    assert "OUI" in request_text and "STOP" in request_text
+    assert "OUI" in request_text
+    assert "STOP" in request_text
     assert _consent(world, lea, customer["id"]) == "pending"
 
     # When the customer answers OUI through their phone
@@ -74,11 +94,13 @@ def test_opt_in_then_chat_then_stop(world: World, shop: dict[str, Any], local_st
     inbox = api.get(f"/v1/stores/{world.store_id('paris')}/inbox", token=lea).json()["items"]
     assert [(c["id"], c["unreadCount"], c["status"]) for c in inbox] == [(conversation_id, 1, "open")]
     assert api.get("/v1/inbox/unread", token=lea).json()["stores"] == [
-        {"storeId": world.store_id("paris"), "unread": 1}]
+        {"storeId": world.store_id("paris"), "unread": 1}
+    ]
 
     # And the associate can now write; the answer reports encoding and segments, and the status moves on
-    sent = api.post(f"/v1/conversations/{conversation_id}/messages", {"body": "Merci Zoë ! Votre robe est arrivée."},
-                    token=lea)
+    sent = api.post(
+        f"/v1/conversations/{conversation_id}/messages", {"body": "Merci Zoë ! Votre robe est arrivée."}, token=lea
+    )
     assert sent.status_code == 200, sent.text
     assert sent.json()["encoding"] == "UCS-2"  # ë is not in the GSM alphabet
     assert sent.json()["segments"] == 1
@@ -103,12 +125,15 @@ def test_opt_in_then_chat_then_stop(world: World, shop: dict[str, Any], local_st
     assert refused.json()["error"]["code"] == "opted_out"
     history = api.get(f"/v1/customers/{customer['id']}/consents/history", token=lea).json()["items"]
     assert {(e["purpose"], e["status"], e["method"]) for e in history[:2]} == {
-        ("conversational", "opted_out", "sms_keyword"), ("marketing", "opted_out", "sms_keyword")}
+        ("conversational", "opted_out", "sms_keyword"),
+        ("marketing", "opted_out", "sms_keyword"),
+    }
     assert all(e["messageId"] for e in history[:2])  # the proof points at the text that caused it
 
 
 def test_keywords_the_provider_does_not_know_are_answered_by_the_product(
-        world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
     phone = Phone(local_stack, shop["phone"])
     # Twilio answers STOP itself (default store setting): the product must not answer it twice
     assert phone.text(shop["store"]["phoneNumber"], "STOP")["replies"] == []
@@ -143,8 +168,7 @@ def test_a_redelivered_message_is_stored_once(world: World, shop: dict[str, Any]
     assert world.api.get(f"/v1/conversations/{conversation_id}", token=shop["lea"]).json()["unreadCount"] == 1
 
 
-def test_a_forged_webhook_is_refused_and_stores_nothing(world: World, shop: dict[str, Any],
-                                                        local_gateway: str) -> None:
+def test_a_forged_webhook_is_refused_and_stores_nothing(world: World, shop: dict[str, Any], local_gateway: str) -> None:
     form = {"MessageSid": "SM" + "0" * 32, "From": shop["phone"], "To": shop["store"]["phoneNumber"], "Body": "hi"}
     for signature in (None, "bm90IGEgc2lnbmF0dXJl"):
         headers = {"X-Twilio-Signature": signature} if signature else {}
@@ -167,37 +191,51 @@ def test_transfer_to_an_available_colleague(world: World, shop: dict[str, Any], 
     phone = Phone(local_stack, shop["phone"])
     phone.text(shop["store"]["phoneNumber"], "Bonjour")
     conversation_id = _conversation_id(world, shop["lea"])
-    taken = world.api.post(f"/v1/conversations/{conversation_id}/assignment", {"associateId": shop["lea_id"]},
-                           token=shop["lea"])
+    taken = world.api.post(
+        f"/v1/conversations/{conversation_id}/assignment", {"associateId": shop["lea_id"]}, token=shop["lea"]
+    )
     assert taken.json()["assigneeId"] == shop["lea_id"]
     assert [c["id"] for c in world.api.get("/v1/inbox", token=shop["lea"]).json()["items"]] == [conversation_id]
     assert world.api.get("/v1/inbox/unread", token=shop["lea"]).json()["totalMine"] == 1
 
-    moved = world.api.post(f"/v1/conversations/{conversation_id}/transfer",
-                           {"associateId": shop["tom_id"], "note": "Elle cherche une robe en 38"}, token=shop["lea"])
+    moved = world.api.post(
+        f"/v1/conversations/{conversation_id}/transfer",
+        {"associateId": shop["tom_id"], "note": "Elle cherche une robe en 38"},
+        token=shop["lea"],
+    )
     assert moved.status_code == 200, moved.text
     assert world.api.get("/v1/inbox", token=shop["lea"]).json()["items"] == []
     assert [c["id"] for c in world.api.get("/v1/inbox", token=shop["tom"]).json()["items"]] == [conversation_id]
     assert world.api.get("/v1/inbox/unread", token=shop["tom"]).json()["totalMine"] == 1
-    notes = [m for m in world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["tom"]).json()[
-        "items"] if m["direction"] == "note"]
+    notes = [
+        m
+        for m in world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["tom"]).json()["items"]
+        if m["direction"] == "note"
+    ]
     assert notes[0]["body"] == "Elle cherche une robe en 38"
 
 
-def test_other_stores_cannot_see_the_conversation(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
+def test_other_stores_cannot_see_the_conversation(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
     Phone(local_stack, shop["phone"]).text(shop["store"]["phoneNumber"], "Bonjour")
     conversation_id = _conversation_id(world, shop["lea"])
     outsider = world.token("nyc-associate", "associate", "nyc")
     assert world.api.get(f"/v1/conversations/{conversation_id}", token=outsider).status_code == 404
     assert world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", token=outsider).status_code == 403
-    assert world.api.post(f"/v1/conversations/{conversation_id}/messages", {"body": "x"},
-                          token=outsider).status_code == 404
+    assert (
+        world.api.post(f"/v1/conversations/{conversation_id}/messages", {"body": "x"}, token=outsider).status_code
+        == 404
+    )
 
 
 def _opted_in_conversation(world: World, store: str, phone: Phone, token: str, customer_id: str) -> str:
     """Opt-in request answered YES: a conversation the associate may write in."""
-    request = world.api.post(f"/v1/customers/{customer_id}/opt-in-request",
-                             {"storeId": world.store_id(store), "message": "Hi, it's the store."}, token=token)
+    request = world.api.post(
+        f"/v1/customers/{customer_id}/opt-in-request",
+        {"storeId": world.store_id(store), "message": "Hi, it's the store."},
+        token=token,
+    )
     assert request.status_code == 200, request.text
     phone.text(world.stores[store]["phoneNumber"], "YES")
     return str(request.json()["conversationId"])
@@ -214,19 +252,27 @@ def test_pictures_go_by_mms_to_us_numbers_only(world: World, local_stack: Runnin
     # Given an associate of both stores, a US customer and a French customer, both opted in
     token = tokens.mint("both-stores", ["associate"], [world.store_id("paris"), world.store_id("nyc")])
     us_phone, fr_phone = Phone(local_stack, random_us_number()), Phone(local_stack, random_fr_mobile())
-    us = world.api.post("/v1/customers", {"firstName": "Mia", "lastName": "Lee", "phoneNumber": us_phone.number,
-                                          "homeStoreId": world.store_id("nyc")}, token=token).json()
-    fr = world.api.post("/v1/customers", {"firstName": "Zoé", "lastName": "Roy", "phoneNumber": fr_phone.number,
-                                          "homeStoreId": world.store_id("paris")}, token=token).json()
+    us = world.api.post(
+        "/v1/customers",
+        {"firstName": "Mia", "lastName": "Lee", "phoneNumber": us_phone.number, "homeStoreId": world.store_id("nyc")},
+        token=token,
+    ).json()
+    fr = world.api.post(
+        "/v1/customers",
+        {"firstName": "Zoé", "lastName": "Roy", "phoneNumber": fr_phone.number, "homeStoreId": world.store_id("paris")},
+        token=token,
+    ).json()
     us_conversation = _opted_in_conversation(world, "nyc", us_phone, token, us["id"])
     fr_conversation = _opted_in_conversation(world, "paris", fr_phone, token, fr["id"])
     key = _upload(world, token)
 
     # When the same picture is sent to both
-    to_us = world.api.post(f"/v1/conversations/{us_conversation}/messages", {"body": "Look", "mediaKeys": [key]},
-                           token=token)
-    to_fr = world.api.post(f"/v1/conversations/{fr_conversation}/messages", {"body": "Regardez", "mediaKeys": [key]},
-                           token=token)
+    to_us = world.api.post(
+        f"/v1/conversations/{us_conversation}/messages", {"body": "Look", "mediaKeys": [key]}, token=token
+    )
+    to_fr = world.api.post(
+        f"/v1/conversations/{fr_conversation}/messages", {"body": "Regardez", "mediaKeys": [key]}, token=token
+    )
 
     # Then the US customer gets it from our bucket, and France is a clear 422
     assert to_us.status_code == 200, to_us.text
@@ -241,8 +287,11 @@ def test_someone_elses_upload_cannot_be_sent(world: World, local_stack: RunningS
     token = world.token("owner", "associate", "nyc")
     other = world.token("other", "associate", "nyc")
     phone = Phone(local_stack, random_us_number())
-    customer = world.api.post("/v1/customers", {"firstName": "A", "lastName": "B", "phoneNumber": phone.number,
-                                                "homeStoreId": world.store_id("nyc")}, token=other).json()
+    customer = world.api.post(
+        "/v1/customers",
+        {"firstName": "A", "lastName": "B", "phoneNumber": phone.number, "homeStoreId": world.store_id("nyc")},
+        token=other,
+    ).json()
     conversation = _opted_in_conversation(world, "nyc", phone, other, customer["id"])
     key = _upload(world, token)
     response = world.api.post(f"/v1/conversations/{conversation}/messages", {"mediaKeys": [key]}, token=other)

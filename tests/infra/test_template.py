@@ -42,7 +42,6 @@ def test_public_routes_are_only_the_intended_ones() -> None:
     assert public == {"GET /health", "POST /webhooks/twilio/sms", "POST /webhooks/twilio/status"}
 
 
-
 def test_table_is_declared_as_the_architecture_requires() -> None:
     (table,) = template.resources("AWS::DynamoDB::Table").values()
     props = table["Properties"]

@@ -72,6 +72,11 @@ class CustomerCreate(_CustomerFields):
     custom_attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     notes: Note | None = Field(default=None, description="Staff-only notes; never shown to the customer.")
+    primary_associates: dict[Id, Id] = Field(
+        default_factory=dict,
+        max_length=50,
+        description="Store id -> the customer's own associate there: new texts go to their inbox.",
+    )
 
 
 class CustomerUpdate(_CustomerFields):
@@ -90,6 +95,9 @@ class CustomerUpdate(_CustomerFields):
     custom_attributes: dict[AttributeName, AttributeValue] | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     notes: Note | None = None
+    primary_associates: dict[Id, Id | None] | None = Field(
+        default=None, max_length=50, description="Store id -> associate id, or null to remove; other stores stay."
+    )
 
 
 class ConsentOut(ResponseModel):
@@ -124,6 +132,7 @@ class CustomerOut(ResponseModel):
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
     unidentified: bool = False
+    primary_associates: dict[str, str] = Field(default_factory=dict)
     consents: list[ConsentOut] = Field(default_factory=list)
     version: int
     created_at: datetime

@@ -47,6 +47,7 @@ class Customer:
     tags: tuple[str, ...] = ()
     notes: str | None = None
     unidentified: bool = False  # created from an unknown texting number; names are placeholders
+    primary_associates: dict[str, str] = field(default_factory=dict)  # store id -> the customer's own associate
     consents: dict[str, ConsentState] = field(default_factory=dict)
 
     @property

@@ -47,6 +47,7 @@ class Thread:
     opt_in_pending: bool = False
     blocked: bool = False
     assignee_id: str | None = None
+    primary_associate_id: str | None = None  # the customer's own associate in this store
     sms_conversational: Status = Status.NOT_ASKED
     sms_marketing: Status = Status.NOT_ASKED
 
@@ -414,6 +415,7 @@ class ConversationRepository:
         *,
         customer_id: str,
         consents: dict[str, Any],
+        primary_associates: dict[str, str],
     ) -> list[transactions.Op]:
         """Move a customer's SMS threads to their new number (or drop them when the number is removed)."""
         old: dict[str, Thread] = {}
@@ -442,6 +444,7 @@ class ConversationRepository:
                                 opt_in_pending=previous.opt_in_pending if previous else False,
                                 blocked=previous.blocked if previous else False,
                                 assignee_id=previous.assignee_id if previous else None,
+                                primary_associate_id=primary_associates.get(store_id),
                                 sms_conversational=effective(consents, Channel.SMS, Purpose.CONVERSATIONAL, store_id),
                                 sms_marketing=effective(consents, Channel.SMS, Purpose.MARKETING, store_id),
                             )
@@ -486,6 +489,7 @@ def _thread_to_item(thread: Thread) -> dict[str, Any]:
             "opt_in_pending": thread.opt_in_pending,
             "blocked": thread.blocked,
             "assignee_id": thread.assignee_id,
+            "primary_associate_id": thread.primary_associate_id,
             "sms_conversational": thread.sms_conversational.value,
             "sms_marketing": thread.sms_marketing.value,
         }
@@ -501,6 +505,7 @@ def _thread_from_item(item: dict[str, Any]) -> Thread:
         opt_in_pending=bool(item.get("opt_in_pending")),
         blocked=bool(item.get("blocked")),
         assignee_id=item.get("assignee_id"),
+        primary_associate_id=item.get("primary_associate_id"),
         sms_conversational=Status(item.get("sms_conversational", Status.NOT_ASKED.value)),
         sms_marketing=Status(item.get("sms_marketing", Status.NOT_ASKED.value)),
     )

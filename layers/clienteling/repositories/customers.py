@@ -288,6 +288,7 @@ def _to_item(customer: Customer) -> dict[str, Any]:
             "tags": list(customer.tags),
             "notes": customer.notes,
             "unidentified": customer.unidentified or None,
+            "primary_associates": customer.primary_associates or None,
             "consents": {k: consent_to_item(v) for k, v in customer.consents.items()},
             "version": customer.version,
             "created_at": when(customer.created_at),
@@ -324,6 +325,7 @@ def _from_item(item: dict[str, Any]) -> Customer:
         tags=tuple(item.get("tags", [])),
         notes=item.get("notes"),
         unidentified=bool(item.get("unidentified")),
+        primary_associates={str(k): str(v) for k, v in item.get("primary_associates", {}).items()},
         consents={k: _consent_from_item(v) for k, v in item.get("consents", {}).items()},
     )
 

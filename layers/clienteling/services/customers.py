@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from typing import Any
 
 from clienteling.clock import Clock
@@ -24,6 +25,7 @@ from clienteling.domain.phone import InvalidPhoneNumber, to_e164, to_e164_mobile
 from clienteling.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from clienteling.ids import new_id
 from clienteling.repositories import transactions
+from clienteling.repositories.associates import AssociateRepository
 from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.pages import Page
@@ -46,14 +48,17 @@ def _address(model: Any) -> Address | None:
 class CustomerService:
     def __init__(
         self,
+        *,
         customers: CustomerRepository,
         conversations: ConversationRepository,
+        associates: AssociateRepository,
         stores: StoreDirectory,
         clock: Clock,
         default_region: str,
     ) -> None:
         self._customers = customers
         self._conversations = conversations
+        self._associates = associates
         self._consents = ConsentRecorder(customers)
         self._stores = stores
 
@@ -146,6 +151,7 @@ class CustomerService:
             attributes=dict(data.custom_attributes),
             tags=tuple(dict.fromkeys(data.tags)),
             notes=data.notes,
+            primary_associates=self._primary_associates(caller, {}, dict(data.primary_associates)),
         )
         for attempt in range(NUMBER_ATTEMPTS):
             try:
@@ -188,6 +194,10 @@ class CustomerService:
             changes["attributes"] = dict(patch.custom_attributes or {})
         if "tags" in sent:
             changes["tags"] = tuple(dict.fromkeys(patch.tags or []))
+        if patch.primary_associates:
+            changes["primary_associates"] = self._primary_associates(
+                caller, current.primary_associates, patch.primary_associates
+            )
         if not changes:
             return current
         if "first_name" in changes or "last_name" in changes:
@@ -200,13 +210,18 @@ class CustomerService:
         """Conversations show the customer's name and route texts by phone: keep their copies in step."""
         name_changed = (before.first_name, before.last_name) != (after.first_name, after.last_name)
         phone_changed = before.phone_number != after.phone_number
-        if not name_changed and not phone_changed:
+        primary_changed = before.primary_associates != after.primary_associates
+        if not (name_changed or phone_changed or primary_changed):
             return []
         links = self._conversations.links(after.id)
-        ops = [
-            self._conversations.copy_customer_op(conversation_id, name=display_name(after), phone=after.phone_number)
-            for _store_id, conversation_id in links
-        ]
+        ops = []
+        if name_changed or phone_changed:
+            ops += [
+                self._conversations.copy_customer_op(
+                    conversation_id, name=display_name(after), phone=after.phone_number
+                )
+                for _store_id, conversation_id in links
+            ]
         if phone_changed:
             ops += self._conversations.rekey_threads_ops(
                 [store_id for store_id, _ in links],
@@ -214,8 +229,33 @@ class CustomerService:
                 after.phone_number,
                 customer_id=after.id,
                 consents=after.consents,
+                primary_associates=after.primary_associates,
             )
+        elif primary_changed and after.phone_number:
+            ops += [
+                self._conversations.thread_update_op(
+                    store_id, after.phone_number, primary_associate_id=after.primary_associates.get(store_id)
+                )
+                for store_id, _ in links
+                if before.primary_associates.get(store_id) != after.primary_associates.get(store_id)
+            ]
         return ops
+
+    def _primary_associates(
+        self, caller: Caller, current: dict[str, str], changes: Mapping[str, str | None]
+    ) -> dict[str, str]:
+        """A customer's own associate per store: set by colleagues of that store, to one of its associates."""
+        merged = dict(current)
+        for store_id, associate_id in changes.items():
+            caller.require_store(store_id)
+            if associate_id is None:
+                merged.pop(store_id, None)
+                continue
+            associate = self._associates.get(associate_id)
+            if associate is None or store_id not in associate.store_ids or not associate.active:
+                raise _invalid("primaryAssociates", f"{associate_id} does not work in store {store_id}")
+            merged[store_id] = associate_id
+        return merged
 
     # ------------------------------------------------------------------ consent
     def record_consent(self, caller: Caller, customer_id: str, change: ConsentChange) -> Customer:

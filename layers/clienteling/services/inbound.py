@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from clienteling.clock import Clock
 from clienteling.contracts.events import CustomerCreated, MessageReceived
 from clienteling.domain import customer_numbers, keywords, opt_out_intent
-from clienteling.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status
+from clienteling.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
 from clienteling.domain.conversations import (
     Conversation,
     ConversationStatus,
@@ -39,7 +39,7 @@ from clienteling.repositories.conversations import ConversationRepository, Threa
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.items import when
 from clienteling.services.cache import TtlCache
-from clienteling.services.consent import ConsentDecision, ConsentRecorder
+from clienteling.services.consent import ConsentDecision, ConsentRecorder, ConsentWrite
 from clienteling.services.store_directory import StoreDirectory
 from clienteling.services.twiml import twiml
 
@@ -67,6 +67,27 @@ class _Duplicate(DomainError):
 
 class _Race(DomainError):
     code = "concurrent_first_message"
+
+
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """One inbound text, with what the product knows about its sender at this store."""
+
+    sms: InboundSms
+    store: Store
+    now: datetime
+    thread: Thread | None
+    customer_id: str
+    new_customer: Customer | None
+    customer_name: str
+    plan: _Plan
+    message_id: str
+    conversation_id: str
+    previous: dict[Purpose, Status]
+    scope_stores: list[str]
+    primary: str | None
+    assignee: str | None
+    blocked: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,38 +134,20 @@ class InboundService:
         raise RuntimeError("inbound text could not be stored after retries")
 
     def _receive_once(self, sms: InboundSms, store: Store) -> str:
-        now = self._clock()
-        phone = sms.from_phone
-        thread, customer_id = self._conversations.inbound_context(store.id, phone)
-        settings = self._settings.get("")
-        plan = self._plan(sms, store, settings, thread)
-        message_id = new_id()
-        scope_stores = [store.id]
-        new_customer: Customer | None = None
-        if customer_id is None:
-            new_customer = _unidentified(store, phone, now)
-            customer_id = new_customer.id
-        elif thread is not None and any(d.scope == BUSINESS_WIDE for d in plan.decisions):
-            scope_stores = [s for s, _ in self._conversations.links(customer_id)] or [store.id]
-        decisions = [dataclasses.replace(d, message_id=message_id) for d in plan.decisions]
-        previous = {
-            Purpose.CONVERSATIONAL: thread.sms_conversational if thread else Status.NOT_ASKED,
-            Purpose.MARKETING: thread.sms_marketing if thread else Status.NOT_ASKED,
-        }
+        ctx = self._context(sms, store)
         write = self._consents.record(
-            customer_id,
-            decisions,
-            now=now,
-            previous=lambda d: previous[d.purpose],
-            thread_stores=scope_stores,
-            update_profile=new_customer is None,
+            ctx.customer_id,
+            [dataclasses.replace(d, message_id=ctx.message_id) for d in ctx.plan.decisions],
+            now=ctx.now,
+            previous=lambda d: ctx.previous[d.purpose],
+            thread_stores=ctx.scope_stores,
+            update_profile=ctx.new_customer is None,
         )
-        reply_twiml = twiml(plan.reply)
-        conv_id = conversation_id(store.id, customer_id)
+        reply_twiml = twiml(ctx.plan.reply)
         marker = {
-            "conversation_id": conv_id,
-            "message_id": message_id,
-            "message_sk": keys.message(conv_id, when(now), message_id)["SK"],
+            "conversation_id": ctx.conversation_id,
+            "message_id": ctx.message_id,
+            "message_sk": keys.message(ctx.conversation_id, when(ctx.now), ctx.message_id)["SK"],
             "direction": "inbound",
             "reply": reply_twiml,
             # The media copier finds the provider's URLs here; they are never shown to associates.
@@ -152,136 +155,178 @@ class InboundService:
         }
         ops = [
             dataclasses.replace(
-                self._conversations.provider_marker_op(sms.message_sid, marker, now=now),
+                self._conversations.provider_marker_op(sms.message_sid, marker, now=ctx.now),
                 on_condition_failed=_Duplicate(),
+            ),
+            *self._customer_ops(ctx, write),
+            *write.ops,
+            *self._thread_ops(ctx, write),
+            *self._conversation_ops(ctx),
+        ]
+        transactions.transact(self._customers.table, ops)
+        logger.info(
+            "inbound text stored",
+            extra={
+                "conversation_id": ctx.conversation_id,
+                "message_id": ctx.message_id,
+                "store_id": store.id,
+                "keyword": ctx.plan.keyword.kind.value if ctx.plan.keyword else None,
+                "media": len(sms.media),
+                "new_customer": ctx.new_customer is not None,
+                "blocked": ctx.blocked,
+            },
+        )
+        return reply_twiml
+
+    def _context(self, sms: InboundSms, store: Store) -> _Context:
+        """Everything the answer depends on: one read (two for a known customer's first text to this store)."""
+        now = self._clock()
+        thread, customer_id = self._conversations.inbound_context(store.id, sms.from_phone)
+        plan = self._plan(sms, store, self._settings.get(""), thread)
+        new_customer = _unidentified(store, sms.from_phone, now) if customer_id is None else None
+        known = self._customers.get(customer_id) if customer_id is not None and thread is None else None
+        customer_id = customer_id or (new_customer.id if new_customer else "")
+        scope_stores = [store.id]
+        if thread is not None and any(d.scope == BUSINESS_WIDE for d in plan.decisions):
+            scope_stores = [s for s, _ in self._conversations.links(customer_id)] or [store.id]
+        consents = known.consents if known else {}
+        previous = {
+            purpose: getattr(thread, f"sms_{purpose.value}")
+            if thread
+            else effective(consents, Channel.SMS, purpose, store.id)
+            for purpose in (Purpose.CONVERSATIONAL, Purpose.MARKETING)
+        }
+        primary = thread.primary_associate_id if thread else (known.primary_associates.get(store.id) if known else None)
+        named = new_customer or known
+        return _Context(
+            sms=sms,
+            store=store,
+            now=now,
+            thread=thread,
+            customer_id=customer_id,
+            new_customer=new_customer,
+            customer_name=display_name(named) if named else "",
+            plan=plan,
+            message_id=new_id(),
+            conversation_id=conversation_id(store.id, customer_id),
+            previous=previous,
+            scope_stores=scope_stores,
+            primary=primary,
+            # The customer's own associate takes an unassigned conversation.
+            assignee=(thread.assignee_id if thread else None) or primary,
+            blocked=thread.blocked if thread else False,
+        )
+
+    def _customer_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
+        if ctx.new_customer is None:
+            return []
+        ops = []
+        for op in self._customers.create_ops(dataclasses.replace(ctx.new_customer, consents=write.states)):
+            taken_by_race = isinstance(op.on_condition_failed, AlreadyExists) and not isinstance(
+                op.on_condition_failed, CustomerNumberTaken
+            )
+            ops.append(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
+        created = CustomerCreated(
+            customer_id=ctx.customer_id, home_store_id=ctx.store.id, unidentified=True, occurred_at=ctx.now
+        )
+        ops.append(outbox.event_op(self._customers.table, "CustomerCreated", created, now=ctx.now))
+        return ops
+
+    def _thread_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
+        thread_changes = {k: dict(v) for k, v in write.thread_changes.items()}
+        if ctx.thread is not None and ctx.thread.assignee_id is None and ctx.assignee:
+            thread_changes.setdefault(ctx.store.id, {})["assignee_id"] = ctx.assignee
+        ops = [
+            self._conversations.thread_update_op(store_id, ctx.sms.from_phone, **changes)
+            for store_id, changes in thread_changes.items()
+            if store_id != ctx.store.id or ctx.thread is not None
+        ]
+        if ctx.thread is None:
+            changes = thread_changes.get(ctx.store.id, {})
+            thread = Thread(
+                store_id=ctx.store.id,
+                phone=ctx.sms.from_phone,
+                customer_id=ctx.customer_id,
+                conversation_id=ctx.conversation_id,
+                opt_in_pending=bool(changes.get("opt_in_pending", False)),
+                assignee_id=ctx.assignee,
+                primary_associate_id=ctx.primary,
+                sms_conversational=Status(changes.get("sms_conversational", ctx.previous[Purpose.CONVERSATIONAL])),
+                sms_marketing=Status(changes.get("sms_marketing", ctx.previous[Purpose.MARKETING])),
+            )
+            ops.append(dataclasses.replace(self._conversations.thread_put_op(thread), on_condition_failed=_Race()))
+            ops.append(self._conversations.link_op(ctx.customer_id, ctx.store.id, ctx.conversation_id))
+        return ops
+
+    def _conversation_ops(self, ctx: _Context) -> list[transactions.Op]:
+        sms, plan = ctx.sms, ctx.plan
+        ops = [
+            self._conversations.message_put_op(
+                Message(
+                    id=ctx.message_id,
+                    conversation_id=ctx.conversation_id,
+                    direction=Direction.INBOUND,
+                    created_at=ctx.now,
+                    body=sms.body or None,
+                    media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in sms.media),
+                    status=MessageStatus.RECEIVED,
+                    provider_sid=sms.message_sid,
+                    flags=("opt_out_intent",) if plan.intent else (),
+                )
             )
         ]
-        if new_customer is not None:
-            new_customer = dataclasses.replace(new_customer, consents=write.states)
-            for op in self._customers.create_ops(new_customer):
-                taken_by_race = isinstance(op.on_condition_failed, AlreadyExists) and not isinstance(
-                    op.on_condition_failed, CustomerNumberTaken
-                )
-                ops.append(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
-            ops.append(
-                outbox.event_op(
-                    self._customers.table,
-                    "CustomerCreated",
-                    CustomerCreated(
-                        customer_id=customer_id, home_store_id=store.id, unidentified=True, occurred_at=now
-                    ),
-                    now=now,
-                )
-            )
-        ops += write.ops
-        blocked = thread.blocked if thread else False
-        assignee = thread.assignee_id if thread else None
-        changes = write.thread_changes.get(store.id, {})
-        if thread is None:
-            ops.append(
-                dataclasses.replace(
-                    self._conversations.thread_put_op(
-                        Thread(
-                            store_id=store.id,
-                            phone=phone,
-                            customer_id=customer_id,
-                            conversation_id=conv_id,
-                            opt_in_pending=bool(changes.get("opt_in_pending", False)),
-                            sms_conversational=Status(changes.get("sms_conversational", Status.NOT_ASKED.value)),
-                            sms_marketing=Status(changes.get("sms_marketing", Status.NOT_ASKED.value)),
-                        )
-                    ),
-                    on_condition_failed=_Race(),
-                )
-            )
-            ops.append(self._conversations.link_op(customer_id, store.id, conv_id))
-        for store_id, store_changes in write.thread_changes.items():
-            if store_id != store.id or thread is not None:
-                ops.append(self._conversations.thread_update_op(store_id, phone, **store_changes))
-        inbound = Message(
-            id=message_id,
-            conversation_id=conv_id,
-            direction=Direction.INBOUND,
-            created_at=now,
-            body=sms.body or None,
-            media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in sms.media),
-            status=MessageStatus.RECEIVED,
-            provider_sid=sms.message_sid,
-            flags=("opt_out_intent",) if plan.intent else (),
-        )
-        ops.append(self._conversations.message_put_op(inbound))
-        last_preview = preview(sms.body, len(sms.media))
         if plan.reply:
             # What the customer was told, visible to associates in the thread.
             ops.append(
                 self._conversations.message_put_op(
                     Message(
                         id=new_id(),
-                        conversation_id=conv_id,
+                        conversation_id=ctx.conversation_id,
                         direction=Direction.SYSTEM,
-                        created_at=_after(now),
+                        created_at=_after(ctx.now),
                         body=plan.reply,
                         status=MessageStatus.SENT,
                     )
                 )
             )
-        customer_name = display_name(new_customer) if new_customer else ""
+        conversation = Conversation(
+            id=ctx.conversation_id,
+            store_id=ctx.store.id,
+            customer_id=ctx.customer_id,
+            customer_name=ctx.customer_name,
+            status=ConversationStatus.OPEN,
+            created_at=ctx.now,
+            last_activity_at=ctx.now,
+            phone_number=sms.from_phone,
+            assignee_id=ctx.assignee,
+        )
         ops.append(
             self._conversations.touch_op(
-                Conversation(
-                    id=conv_id,
-                    store_id=store.id,
-                    customer_id=customer_id,
-                    customer_name=customer_name,
-                    status=ConversationStatus.OPEN,
-                    created_at=now,
-                    last_activity_at=now,
-                    phone_number=phone,
-                    assignee_id=assignee,
-                ),
-                at=now,
-                preview=last_preview,
+                conversation,
+                at=ctx.now,
+                preview=preview(sms.body, len(sms.media)),
                 direction=Direction.INBOUND,
-                unread_delta=0 if blocked else 1,
+                unread_delta=0 if ctx.blocked else 1,
                 flag_opt_out=plan.intent is not None,
             )
         )
-        if not blocked:
-            ops += self._conversations.unread_ops(store.id, assignee, 1)
-        ops.append(
-            outbox.event_op(
-                self._customers.table,
-                "MessageReceived",
-                MessageReceived(
-                    conversation_id=conv_id,
-                    store_id=store.id,
-                    customer_id=customer_id,
-                    message_id=message_id,
-                    provider_sid=sms.message_sid,
-                    assignee_id=assignee,
-                    blocked=blocked,
-                    media_count=len(sms.media),
-                    opt_out_intent=plan.intent is not None,
-                    keyword=plan.keyword.kind.value if plan.keyword else None,
-                    occurred_at=now,
-                ),
-                now=now,
-            )
+        if not ctx.blocked:
+            ops += self._conversations.unread_ops(ctx.store.id, ctx.assignee, 1)
+        received = MessageReceived(
+            conversation_id=ctx.conversation_id,
+            store_id=ctx.store.id,
+            customer_id=ctx.customer_id,
+            message_id=ctx.message_id,
+            provider_sid=sms.message_sid,
+            assignee_id=ctx.assignee,
+            blocked=ctx.blocked,
+            media_count=len(sms.media),
+            opt_out_intent=plan.intent is not None,
+            keyword=plan.keyword.kind.value if plan.keyword else None,
+            occurred_at=ctx.now,
         )
-        transactions.transact(self._customers.table, ops)
-        logger.info(
-            "inbound text stored",
-            extra={
-                "conversation_id": conv_id,
-                "message_id": message_id,
-                "store_id": store.id,
-                "keyword": plan.keyword.kind.value if plan.keyword else None,
-                "media": len(sms.media),
-                "new_customer": new_customer is not None,
-                "blocked": blocked,
-            },
-        )
-        return reply_twiml
+        ops.append(outbox.event_op(self._customers.table, "MessageReceived", received, now=ctx.now))
+        return ops
 
     def _plan(self, sms: InboundSms, store: Store, settings: BusinessSettings, thread: Thread | None) -> _Plan:
         """What this text means: a keyword, an opt-out in other words, or just a message."""
