@@ -43,8 +43,17 @@ def table() -> Table:
     return boto3.resource("dynamodb").Table(get_settings().table_name)
 
 
+_clock_override: Clock | None = None
+
+
+def set_clock(clock: Clock | None) -> None:
+    """Let the local runtime's controllable clock be everyone's time; None restores the system clock."""
+    global _clock_override  # noqa: PLW0603 - the one seam the local runtime sets; never set in AWS
+    _clock_override = clock
+
+
 def clock() -> Clock:
-    return system_clock
+    return _clock_override or system_clock
 
 
 @functools.cache
