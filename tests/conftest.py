@@ -23,7 +23,7 @@ OUTPUT = Path(__file__).resolve().parent / "output"
 def local_stack() -> Iterator[stack.RunningStack]:
     """The whole local product (DynamoDB Local, moto server, simulators, gateway), once per session."""
     settings = config.LocalSettings.from_environment()
-    with stack.running(settings, log_dir=OUTPUT / "stack-logs") as running:
+    with stack.running(settings, log_dir=OUTPUT / "stack-logs", background_events=False) as running:
         yield running
 
 

@@ -27,6 +27,7 @@ import boto3
 from infra.local import config, table
 
 if TYPE_CHECKING:
+    from infra.local.runtime import LocalRuntime
     from infra.local.simulators.adyen import AdyenSimulator
     from infra.local.simulators.twilio import TwilioSimulator
 
@@ -194,16 +195,25 @@ class RunningStack:
     api_url: str
     twilio: TwilioSimulator
     adyen: AdyenSimulator
+    events: LocalRuntime
 
 
 @contextlib.contextmanager
 def running(
-    settings: config.LocalSettings | None = None, log_dir: Path | None = None, port: int | None = None
+    settings: config.LocalSettings | None = None,
+    log_dir: Path | None = None,
+    port: int | None = None,
+    *,
+    background_events: bool = True,
 ) -> Iterator[RunningStack]:
     """Start the whole local product on `port` (a free one when None) and export its environment into this
-    process; stop everything afterwards. Handlers run in this process, as the gateway invokes them."""
+    process; stop everything afterwards. Handlers run in this process, as the gateway and the event runtime
+    invoke them. With background_events=False nothing asynchronous happens until `events.drain()` (tests)."""
     from infra.local import gateway
+    from infra.local.clock import Clock
+    from infra.local.runtime import LocalRuntime, install_clock
     from infra.local.simulators import adyen, twilio
+    from infra.local.template import TEMPLATE
 
     settings = settings or config.LocalSettings.from_environment()
     port = port or free_port()
@@ -223,13 +233,32 @@ def running(
         started.append(adyen_sim)
         os.environ.update(twilio_sim.environment())
         os.environ.update(adyen_sim.environment())
+        # Streams, EventBridge rules, SQS and schedules of template.yaml, run against the handlers in-process.
+        events = LocalRuntime(
+            TEMPLATE,
+            env=dict(os.environ),
+            clock=Clock(),
+            physical_names={
+                "Table": stack.names.table,
+                "EventBus": stack.names.event_bus,
+                "MediaBucket": stack.names.media_bucket,
+                "UserPool": stack.user_pool_id,
+            },
+        )
+        events.provision()
+        os.environ.update(events.environment())
+        install_clock(events.clock)
+        if background_events:
+            events.start()
+        started.append(events)
         server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", port)
         started.append(_Closing(server))
-        yield RunningStack(aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim)
+        yield RunningStack(aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim, events=events)
     finally:
         for part in reversed(started):
             part.stop()
         stack.stop()
+        install_clock(None)
         os.environ.clear()
         os.environ.update(saved)
 

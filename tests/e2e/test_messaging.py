@@ -296,3 +296,49 @@ def test_someone_elses_upload_cannot_be_sent(world: World, local_stack: RunningS
     key = _upload(world, token)
     response = world.api.post(f"/v1/conversations/{conversation}/messages", {"mediaKeys": [key]}, token=other)
     assert response.status_code == 422
+
+
+def test_events_notify_the_store_and_copy_pictures_to_our_bucket(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    # Given an unassigned conversation: a customer texts two pictures
+    phone = Phone(local_stack, shop["phone"])
+    phone.text(shop["store"]["phoneNumber"], "Et celle-ci ?", media=2)
+
+    # When the events committed with the text are published and consumed
+    local_stack.events.drain()
+
+    # Then both associates of the store are notified, and the pictures are now ours, behind presigned links
+    for token in (shop["lea"], shop["tom"]):
+        notifications = world.api.get("/v1/notifications", token=token).json()["items"]
+        assert notifications[0]["kind"] == "new_message"
+        assert notifications[0]["text"] == "New message from Zoë Martin"
+    conversation_id = _conversation_id(world, shop["lea"])
+    (message,) = world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["lea"]).json()["items"]
+    assert [m["state"] for m in message["media"]] == ["stored", "stored"]
+    for media in message["media"]:
+        assert media["url"].startswith(os.environ["AWS_ENDPOINT_URL_S3"])
+        assert requests.get(media["url"], timeout=10).content.startswith(b"\x89PNG")
+
+    # And a redelivery of the same events notifies nobody twice
+    local_stack.events.drain()
+    assert len(world.api.get("/v1/notifications", token=shop["lea"]).json()["items"]) == 1
+
+
+def test_an_assigned_conversation_notifies_only_its_available_assignee(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    phone = Phone(local_stack, shop["phone"])
+    phone.text(shop["store"]["phoneNumber"], "Bonjour")
+    conversation_id = _conversation_id(world, shop["lea"])
+    world.api.post(
+        f"/v1/conversations/{conversation_id}/assignment", {"associateId": shop["lea_id"]}, token=shop["lea"]
+    )
+    local_stack.events.drain()
+    before = {k: len(world.api.get("/v1/notifications", token=shop[k]).json()["items"]) for k in ("lea", "tom")}
+
+    phone.text(shop["store"]["phoneNumber"], "Vous êtes là ?")
+    local_stack.events.drain()
+
+    after = {k: len(world.api.get("/v1/notifications", token=shop[k]).json()["items"]) for k in ("lea", "tom")}
+    assert after == {"lea": before["lea"] + 1, "tom": before["tom"]}

@@ -24,12 +24,12 @@ START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(autouse=True)
-def _stack(local_stack: stack.LocalStack) -> stack.LocalStack:
+def _stack(local_stack: stack.RunningStack) -> stack.RunningStack:
     return local_stack
 
 
-def client(local_stack: stack.LocalStack, service: str) -> Any:
-    endpoint = local_stack.dynamodb_url if service == "dynamodb" else local_stack.moto_url
+def client(local_stack: stack.RunningStack, service: str) -> Any:
+    endpoint = local_stack.aws.dynamodb_url if service == "dynamodb" else local_stack.aws.moto_url
     factory: Any = boto3.client  # the service name is a parameter here, so no stub overload applies
     return factory(
         service,
@@ -50,7 +50,7 @@ def clock() -> Iterator[Clock]:
 
 
 @pytest.fixture
-def names(local_stack: stack.LocalStack) -> dict[str, str]:
+def names(local_stack: stack.RunningStack) -> dict[str, str]:
     """A fresh table with a stream and a fresh bus: the stack-created resources the templates refer to."""
     suffix = uuid.uuid4().hex[:10]
     table, bus = f"runtime-{suffix}", f"runtime-{suffix}"
@@ -71,7 +71,7 @@ def names(local_stack: stack.LocalStack) -> dict[str, str]:
 
 @pytest.fixture
 def make_runtime(
-    local_stack: stack.LocalStack, clock: Clock, names: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    local_stack: stack.RunningStack, clock: Clock, names: dict[str, str], monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Callable[[str], LocalRuntime]]:
     """Provision a runtime from a template of this directory; its environment is exported like the stack's."""
     runtimes: list[LocalRuntime] = []
@@ -79,7 +79,7 @@ def make_runtime(
     def make(template_name: str) -> LocalRuntime:
         runtime = LocalRuntime(
             HERE / template_name,
-            env=local_stack.environment(),
+            env=local_stack.aws.environment(),
             clock=clock,
             physical_names=names,
             stack_name=f"rt-{uuid.uuid4().hex[:8]}",

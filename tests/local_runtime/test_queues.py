@@ -11,7 +11,7 @@ from tests.local_runtime.conftest import client
 
 
 def test_a_failing_message_is_retried_until_the_dlq_and_the_others_are_deleted(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime]
 ) -> None:
     # Given three messages on a queue whose redrive policy allows 3 receives, the second one failing
     runtime = make_runtime("sources.yaml")
@@ -42,7 +42,7 @@ def test_a_failing_message_is_retried_until_the_dlq_and_the_others_are_deleted(
 
 
 def test_message_attributes_reach_the_handler_in_lambdas_shape(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime]
 ) -> None:
     # Given a message with a string and a binary attribute
     runtime = make_runtime("sources.yaml")
@@ -70,7 +70,7 @@ def test_message_attributes_reach_the_handler_in_lambdas_shape(
 
 
 def test_an_event_matching_the_rule_reaches_the_function_and_others_do_not(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
 ) -> None:
     # Given a rule for OrderPlaced events above 100 on the bus
     runtime = make_runtime("sources.yaml")
@@ -109,7 +109,7 @@ def test_an_event_matching_the_rule_reaches_the_function_and_others_do_not(
 
 
 def test_a_failing_event_is_retried_as_an_async_invocation_then_dropped(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
 ) -> None:
     # Given a function whose EventInvokeConfig allows 1 retry
     runtime = make_runtime("sources.yaml")
@@ -133,7 +133,7 @@ def test_a_failing_event_is_retried_as_an_async_invocation_then_dropped(
 
 
 def test_the_environment_names_what_the_runtime_provisioned(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime]
 ) -> None:
     # Given a function whose template environment refers to a queue and to another function
     runtime = make_runtime("sources.yaml")
@@ -143,7 +143,7 @@ def test_the_environment_names_what_the_runtime_provisioned(
 
     # Then it holds their local values, and the streams endpoint, and nothing the stack already sets
     assert environment == {
-        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": local_stack.dynamodb_url,
+        "AWS_ENDPOINT_URL_DYNAMODB_STREAMS": local_stack.aws.dynamodb_url,
         "WORK_QUEUE_URL": runtime.queue_url("WorkQueue"),
         "WORK_QUEUE_ARN": runtime.queue_arn("WorkQueue"),
         "SCHEDULED_FUNCTION_ARN": "arn:aws:lambda:us-east-1:000000000000:function:ScheduledFunction",

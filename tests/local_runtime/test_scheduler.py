@@ -22,7 +22,7 @@ ROLE = "arn:aws:iam::000000000000:role/scheduler"
 
 
 @pytest.fixture
-def scheduler(local_stack: stack.LocalStack) -> Any:
+def scheduler(local_stack: stack.RunningStack) -> Any:
     return client(local_stack, "scheduler")
 
 
@@ -81,7 +81,11 @@ def test_a_one_time_schedule_fires_once_at_its_time_and_is_deleted(
 
 
 def test_a_one_time_schedule_can_target_a_queue(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], clock: Clock, scheduler: Any, group: str
+    local_stack: stack.RunningStack,
+    make_runtime: Callable[[str], LocalRuntime],
+    clock: Clock,
+    scheduler: Any,
+    group: str,
 ) -> None:
     # Given a one-time schedule sending to the work queue, kept after completion
     runtime = make_runtime("sources.yaml")

@@ -29,7 +29,7 @@ def _delivered(runtime: LocalRuntime) -> list[list[tuple[str, str]]]:
 
 
 def test_records_reach_the_handler_with_their_images_and_filters_drop_the_rest(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
 ) -> None:
     # Given a function whose filters keep KEEP# inserts/updates and removals of archived items
     runtime = make_runtime("sources.yaml")
@@ -65,7 +65,7 @@ def test_records_reach_the_handler_with_their_images_and_filters_drop_the_rest(
 
 
 def test_a_reported_failure_is_retried_from_the_failed_record(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
 ) -> None:
     # Given three records in one batch, the second failing once
     runtime = make_runtime("sources.yaml")
@@ -86,7 +86,7 @@ def test_a_reported_failure_is_retried_from_the_failed_record(
 
 
 def test_a_record_failing_every_retry_is_skipped_and_sent_to_the_failure_destination(
-    local_stack: stack.LocalStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
+    local_stack: stack.RunningStack, make_runtime: Callable[[str], LocalRuntime], names: dict[str, str]
 ) -> None:
     # Given a record that always fails, on a mapping with MaximumRetryAttempts 2 and an on-failure queue
     runtime = make_runtime("sources.yaml")
