@@ -27,7 +27,15 @@ def message_status(service: Annotated[StatusService, Depends(status_service)]) -
             "Not a Twilio status callback.",
             details=[{"field": ".".join(str(p) for p in e["loc"]), "type": e["type"]} for e in error.errors()],
         ) from error
-    service.update(status.message_sid, status.message_status, status.error_code)
+    query = app.current_event.query_string_parameters or {}
+    service.update(
+        status.message_sid,
+        status.message_status,
+        status.error_code,
+        conversation_id=query.get("c"),
+        message_sk=query.get("m"),
+    )
+
     return Response(status_code=204)
 
 

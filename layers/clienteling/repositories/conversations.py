@@ -454,6 +454,15 @@ class ConversationRepository:
                 )
         return ops
 
+    def message_sid_op(self, conversation_id: str, message_sk: str, sid: str) -> transactions.Op:
+        return transactions.update(
+            self._table,
+            {"PK": keys.conversation_partition(conversation_id), "SK": message_sk},
+            "SET provider_sid = :sid",
+            values={":sid": sid},
+            condition="attribute_exists(PK)",
+        )
+
     def clear_flag_op(self, conversation_id: str, flag: str) -> transactions.Op:
         return transactions.update(
             self._table,

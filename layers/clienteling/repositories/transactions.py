@@ -14,6 +14,12 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 
+class ConditionFailed(Conflict):
+    """A condition failed on an operation that named no error of its own (callers that tolerate it catch it)."""
+
+    code = "condition_failed"
+
+
 @dataclass(frozen=True, slots=True)
 class Op:
     """One item of a transaction, with the error its condition failing means."""
@@ -101,8 +107,8 @@ def transact(table: Table, ops: Sequence[Op]) -> None:
     except client.exceptions.TransactionCanceledException as error:
         reasons = error.response.get("CancellationReasons", [])
         for op, reason in zip(ops, reasons, strict=False):
-            if reason.get("Code") == "ConditionalCheckFailed" and op.on_condition_failed is not None:
-                raise op.on_condition_failed from error
+            if reason.get("Code") == "ConditionalCheckFailed":
+                raise (op.on_condition_failed or ConditionFailed()) from error
         if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
             raise Conflict("Another update to the same resource happened at the same time; retry.") from error
         raise

@@ -10,6 +10,7 @@ import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlencode
 
 from clienteling.adapters.media import MediaStore, PresignedUpload
 from clienteling.adapters.sms import RecipientOptedOut, SmsError, TwilioSms
@@ -141,7 +142,14 @@ class ConversationService:
                 details=[{"field": "body", "loc": ["body", "body"], "type": "missing"}],
             )
         return self._send(
-            caller, conversation, customer=customer, store=store, phone=phone, body=body, media=media, extra_ops=[]
+            caller.associate_id,
+            conversation,
+            customer=customer,
+            store=store,
+            phone=phone,
+            body=body,
+            media=media,
+            extra_ops=[],
         )
 
     def opt_in_request(self, caller: Caller, customer_id: str, store_id: str, introduction: str) -> Message:
@@ -214,7 +222,7 @@ class ConversationService:
         else:
             extra.append(self._conversations.thread_update_op(store_id, customer.phone_number, **changes))
         return self._send(
-            caller,
+            caller.associate_id,
             conversation,
             customer=customer,
             store=store,
@@ -226,7 +234,7 @@ class ConversationService:
 
     def _send(
         self,
-        caller: Caller,
+        associate_id: str | None,
         conversation: Conversation,
         *,
         customer: Customer,
@@ -246,7 +254,7 @@ class ConversationService:
             body=body,
             media=media,
             status=MessageStatus.QUEUED,
-            associate_id=caller.associate_id,
+            associate_id=associate_id,
             encoding=count.encoding.value if count else None,
             segments=count.segments if count else None,
         )
@@ -260,11 +268,13 @@ class ConversationService:
                     at=now,
                     preview=preview(body, len(media)),
                     direction=Direction.OUTBOUND,
-                    outbound_associate_id=caller.associate_id,
+                    outbound_associate_id=associate_id,
                 ),
             ],
         )
         media_urls = [url for url in (self.media_url(m) for m in media) if url]
+        # Where the message is goes in the (signed) callback URL: a callback can beat our own write of the sid.
+        callback = f"{self._status_callback_url}?{urlencode({'c': conversation.id, 'm': message_sk(message)})}"
 
         try:
             sent = self._sms().send(
@@ -272,7 +282,7 @@ class ConversationService:
                 to=phone,
                 body=body,
                 media_urls=media_urls,
-                status_callback=self._status_callback_url,
+                status_callback=callback,
             )
         except RecipientOptedOut:
             logger.info("carrier reports the recipient opted out", extra={"conversation_id": conversation.id})
@@ -289,13 +299,10 @@ class ConversationService:
                 ],
             )
             return dataclasses.replace(message, status=MessageStatus.FAILED, error_code=error.code)
-        status = provider_status(sent.status)
         transactions.transact(
             self._customers.table,
             [
-                self._conversations.message_status_op(
-                    conversation.id, message_sk(message), status, None, sid=sent.sid, allow_same=True
-                ),
+                self._conversations.message_sid_op(conversation.id, message_sk(message), sent.sid),
                 self._conversations.provider_marker_op(
                     sent.sid,
                     {
@@ -315,7 +322,7 @@ class ConversationService:
                         store_id=store.id,
                         customer_id=customer.id,
                         message_id=message.id,
-                        associate_id=caller.associate_id,
+                        associate_id=associate_id,
                         segments=message.segments,
                         occurred_at=now,
                     ),
@@ -323,6 +330,9 @@ class ConversationService:
                 ),
             ],
         )
+        status = provider_status(sent.status)
+        if status != MessageStatus.QUEUED:
+            self._advance_status(conversation.id, message, status)
         logger.info(
             "message sent",
             extra={
@@ -333,6 +343,51 @@ class ConversationService:
             },
         )
         return dataclasses.replace(message, status=status, provider_sid=sent.sid)
+
+    def _advance_status(self, conversation_id: str, message: Message, status: MessageStatus) -> None:
+        """The provider already knows more than "queued"; a status callback may have said it first."""
+        try:
+            transactions.transact(
+                self._customers.table,
+                [self._conversations.message_status_op(conversation_id, message_sk(message), status, None)],
+            )
+        except transactions.ConditionFailed:
+            logger.info("a status callback was first", extra={"message_id": message.id})
+
+    def post_system(self, conversation_id_: str, body: str) -> Message:
+        """A line from the product in the thread, seen by associates only (e.g. "the customer paid")."""
+        conversation = self._conversations.require(conversation_id_)
+        now = self._clock()
+        note = Message(
+            id=new_id(),
+            conversation_id=conversation.id,
+            direction=Direction.SYSTEM,
+            created_at=now,
+            body=body,
+            status=MessageStatus.SENT,
+        )
+        transactions.transact(
+            self._customers.table,
+            [
+                self._conversations.message_put_op(note),
+                self._conversations.touch_op(conversation, at=now, preview=preview(body), direction=Direction.SYSTEM),
+            ],
+        )
+        return note
+
+    def send_from_store(self, conversation_id_: str, body: str) -> Message | None:
+        """A text from the store itself (receipts): only while the customer may be texted; None otherwise."""
+        conversation = self._conversations.require(conversation_id_)
+        customer = self._customers.require(conversation.customer_id)
+        store = self._store(conversation.store_id)
+        try:
+            phone = self._check_can_text(conversation, customer, store)
+        except (NoPhone, OptedOut, ConsentRequired, Blocked) as reason:
+            logger.info("store text not sent", extra={"conversation_id": conversation.id, "reason": reason.code})
+            return None
+        return self._send(
+            None, conversation, customer=customer, store=store, phone=phone, body=body, media=(), extra_ops=[]
+        )
 
     def _carrier_opt_out(self, conversation: Conversation, customer: Customer, store: Store, message: Message) -> None:
         transactions.transact(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import datetime
 
 from clienteling.clock import Clock
 from clienteling.contracts.events import MessageStatusChanged
@@ -39,18 +40,32 @@ class StatusService:
         self._clock = clock
         self._opt_out = SmsOptOut(customers, conversations)
 
-    def update(self, sid: str, provider_state: str, error_code: int | None) -> bool:
-        """Apply a status; False when it is unknown, a repeat, or older than what we have."""
-        marker = self._conversations.provider_marker(sid)
-        if not marker or marker.get("direction") != "outbound":
-            logger.info("status for a message we did not send", extra={"message_sid": sid})
-            return False
+    def update(
+        self,
+        sid: str,
+        provider_state: str,
+        error_code: int | None,
+        *,
+        conversation_id: str | None = None,
+        message_sk: str | None = None,
+    ) -> bool:
+        """Apply a status; False when it is unknown, a repeat, or older than what we have.
+
+        The message is found from the callback URL we gave (conversation and message key, signed with the
+        rest of the request), or else from the provider's sid.
+        """
+        if not conversation_id or not message_sk:
+            marker = self._conversations.provider_marker(sid)
+            if not marker or marker.get("direction") != "outbound":
+                logger.info("status for a message we did not send", extra={"message_sid": sid})
+                return False
+            conversation_id, message_sk = str(marker["conversation_id"]), str(marker["message_sk"])
         status = provider_status(provider_state)
         now = self._clock()
-        conversation_id, sk = str(marker["conversation_id"]), str(marker["message_sk"])
+        message_id = message_sk.rsplit("#", 1)[-1]
         ops = [
             dataclasses.replace(
-                self._conversations.message_status_op(conversation_id, sk, status, error_code),
+                self._conversations.message_status_op(conversation_id, message_sk, status, error_code),
                 on_condition_failed=_Stale(),
             ),
             outbox.event_op(
@@ -58,7 +73,7 @@ class StatusService:
                 "MessageStatusChanged",
                 MessageStatusChanged(
                     conversation_id=conversation_id,
-                    message_id=sk.rsplit("#", 1)[-1],
+                    message_id=message_id,
                     status=status.value,
                     error_code=error_code,
                     occurred_at=now,
@@ -66,21 +81,27 @@ class StatusService:
                 now=now,
             ),
         ]
-        customer = self._customers.get(str(marker["customer_id"])) if error_code == CARRIER_OPT_OUT else None
-        if customer is not None and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
-            ops += self._opt_out.ops(
-                customer,
-                str(marker["store_id"]),
-                scope_setting=self._settings.get("").opt_out_scope,
-                method=Method.CARRIER,
-                purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
-                now=now,
-                message_id=sk.rsplit("#", 1)[-1],
-                note=CARRIER_NOTE,
-            )
+        if error_code == CARRIER_OPT_OUT and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
+            ops += self._carrier_opt_out(conversation_id, message_id, now)
         try:
             transactions.transact(self._customers.table, ops)
         except _Stale:
             logger.info("status repeated or older than the current one", extra={"message_sid": sid})
             return False
         return True
+
+    def _carrier_opt_out(self, conversation_id: str, message_id: str, now: datetime) -> list[transactions.Op]:
+        conversation = self._conversations.get(conversation_id)
+        customer = self._customers.get(conversation.customer_id) if conversation else None
+        if conversation is None or customer is None:
+            return []
+        return self._opt_out.ops(
+            customer,
+            conversation.store_id,
+            scope_setting=self._settings.get("").opt_out_scope,
+            method=Method.CARRIER,
+            purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
+            now=now,
+            message_id=message_id,
+            note=CARRIER_NOTE,
+        )
