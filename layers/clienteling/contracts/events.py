@@ -109,7 +109,44 @@ class CustomerBlocked(ResponseModel):
     occurred_at: datetime
 
 
+class PurchasedLine(ResponseModel):
+    sku: str | None = Field(default=None, description="null for a free amount or a category-only line")
+    category_id: str | None = None
+    quantity: int
+    total_minor: int = Field(description="What the line cost after discounts, in minor units of `currency`")
+
+
+class OrderPaid(ResponseModel):
+    """A remote cart was paid through its payment link: the order exists, attributed to an associate."""
+
+    order_id: str
+    cart_id: str
+    customer_id: str
+    store_id: str
+    conversation_id: str | None = None
+    associate_id: str | None = Field(default=None, description="the last associate who wrote to the customer")
+    total_minor: int
+    currency: str
+    lines: list[PurchasedLine]
+    psp_reference: str
+    occurred_at: datetime
+
+
+class PurchaseRecorded(ResponseModel):
+    """A purchase was recorded at a store's till (loyalty)."""
+
+    purchase_id: str
+    customer_id: str
+    store_id: str
+    associate_id: str
+    total_minor: int
+    currency: str
+    lines: list[PurchasedLine]
+    occurred_at: datetime
+
+
 EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
+
     (SOURCE, model.__name__): model
     for model in (
         CustomerCreated,
@@ -121,7 +158,10 @@ EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
         ConversationTransferred,
         ConversationStatusChanged,
         CustomerBlocked,
+        OrderPaid,
+        PurchaseRecorded,
     )
+
 }
 
 
