@@ -21,6 +21,7 @@ from clienteling.contracts.conversations import (
     OptOutResolution,
     SendMessage,
     StatusChange,
+    Topics,
     Transfer,
 )
 from clienteling.contracts.mapping import conversation_out, message_out
@@ -34,6 +35,24 @@ CallerDep = Annotated[Caller, Depends(current_caller)]
 Conversations = Annotated[ConversationService, Depends(conversation_service)]
 ConversationId = Annotated[Id, Path(description="Conversation id")]
 TAGS = ["Conversations"]
+
+
+@app.get(
+    "/v1/stores/<store_id>/conversations",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Find a store's conversations (any status) by customer name, phone, email or a word written",
+)
+def search_conversations(
+    store_id: Annotated[Id, Path()],
+    caller: CallerDep,
+    conversations: Conversations,
+    q: Annotated[str, Query(min_length=2, max_length=100)],
+    limit: Annotated[int, Query(ge=1, le=50)] = 25,
+) -> Page[ConversationOut]:
+    return Page[ConversationOut](
+        items=[conversation_out(c) for c in conversations.search(caller, store_id, q, limit=limit)]
+    )
 
 
 @app.get("/v1/conversations/<conversation_id>", tags=TAGS, summary="One conversation", responses=ERROR_RESPONSES)
@@ -146,6 +165,18 @@ def change_status(
     conversations: Conversations,
 ) -> ConversationOut:
     return conversation_out(conversations.set_status(caller, conversation_id, body.status))
+
+
+@app.put(
+    "/v1/conversations/<conversation_id>/topics",
+    tags=TAGS,
+    summary="Set the conversation's topic tags",
+    responses=ERROR_RESPONSES,
+)
+def set_topics(
+    conversation_id: ConversationId, body: Annotated[Topics, Body()], caller: CallerDep, conversations: Conversations
+) -> ConversationOut:
+    return conversation_out(conversations.set_topics(caller, conversation_id, body.topics))
 
 
 @app.post(

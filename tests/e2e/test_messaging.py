@@ -342,3 +342,153 @@ def test_an_assigned_conversation_notifies_only_its_available_assignee(
 
     after = {k: len(world.api.get("/v1/notifications", token=shop[k]).json()["items"]) for k in ("lea", "tom")}
     assert after == {"lea": before["lea"] + 1, "tom": before["tom"]}
+
+
+def test_search_by_name_phone_or_a_word_written(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
+    phone = Phone(local_stack, shop["phone"])
+    phone.text(shop["store"]["phoneNumber"], "Avez-vous la robe émeraude en 38 ?")
+    conversation_id = _conversation_id(world, shop["lea"])
+    world.api.post(f"/v1/conversations/{conversation_id}/status", {"status": "closed"}, token=shop["lea"])
+    path = f"/v1/stores/{world.store_id('paris')}/conversations"
+    for query in ("emeraude", "ÉMER", "martin", "zoe", shop["phone"], "0" + shop["phone"][3:]):
+        found = world.api.get(path, params={"q": query}, token=shop["lea"]).json()["items"]
+        assert [c["id"] for c in found] == [conversation_id], query
+        assert found[0]["status"] == "closed"
+    assert world.api.get(path, params={"q": "chaussures"}, token=shop["lea"]).json()["items"] == []
+    outsider = world.token("nyc", "associate", "nyc")
+    assert world.api.get(path, params={"q": "robe"}, token=outsider).status_code == 403
+
+
+def test_topics_show_in_the_inbox(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
+    Phone(local_stack, shop["phone"]).text(shop["store"]["phoneNumber"], "Bonjour")
+    conversation_id = _conversation_id(world, shop["lea"])
+    tagged = world.api.request(
+        "PUT",
+        f"/v1/conversations/{conversation_id}/topics",
+        json={"topics": ["Wedding", "alterations", "wedding"]},
+        token=shop["lea"],
+    )
+    assert tagged.status_code == 200, tagged.text
+    inbox = world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", token=shop["lea"]).json()["items"]
+    assert inbox[0]["topics"] == ["alterations", "wedding"]
+
+
+def test_a_blocked_customer_is_kept_but_raises_nothing(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    phone = Phone(local_stack, shop["phone"])
+    phone.text(shop["store"]["phoneNumber"], "Bonjour")
+    conversation_id = _conversation_id(world, shop["lea"])
+    world.api.post(f"/v1/conversations/{conversation_id}/read", token=shop["lea"])
+    blocked = world.api.post(f"/v1/conversations/{conversation_id}/block", {"blocked": True}, token=shop["lea"])
+    assert blocked.json()["blocked"] is True
+    local_stack.events.drain()
+    before = len(world.api.get("/v1/notifications", token=shop["tom"]).json()["items"])
+
+    answer = phone.text(shop["store"]["phoneNumber"], "Vous m'entendez ?")
+    local_stack.events.drain()
+
+    assert answer["replies"] == []
+    messages = world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["lea"]).json()["items"]
+    assert messages[-1]["body"] == "Vous m'entendez ?"  # kept
+    assert world.api.get(f"/v1/conversations/{conversation_id}", token=shop["lea"]).json()["unreadCount"] == 0
+    assert len(world.api.get("/v1/notifications", token=shop["tom"]).json()["items"]) == before
+    refused = world.api.post(f"/v1/conversations/{conversation_id}/messages", {"body": "?"}, token=shop["lea"])
+    assert refused.status_code == 409
+
+
+def test_the_inbox_is_ordered_by_latest_activity_and_paginated(world: World, local_stack: RunningStack) -> None:
+    lea = world.token("lea", "associate", "paris")
+    phones = [Phone(local_stack, random_fr_mobile()) for _ in range(5)]
+    for phone in phones:
+        phone.text(world.stores["paris"]["phoneNumber"], f"Bonjour de {phone.number}")
+    phones[1].text(world.stores["paris"]["phoneNumber"], "Encore moi")  # back to the top
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 2} | ({"cursor": cursor} if cursor else {})
+        page = world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", params=params, token=lea).json()
+        seen += [c["phoneNumber"] for c in page["items"]]
+        cursor = page["nextCursor"]
+        if not cursor:
+            break
+    expected = [phones[1].number] + [p.number for p in reversed(phones) if p is not phones[1]]
+    assert seen == expected
+
+
+def test_a_text_through_a_messaging_service_is_routed_like_any_other(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    response = requests.post(
+        f"{local_stack.twilio.base_url}/_sim/inbound",
+        json={
+            "from": shop["phone"],
+            "to": shop["store"]["phoneNumber"],
+            "body": "Via un service",
+            "messagingServiceSid": "MG" + "1" * 32,
+        },
+        timeout=30,
+    )
+    assert response.json()["status"] == 200
+    conversation_id = _conversation_id(world, shop["lea"])
+    messages = world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["lea"]).json()["items"]
+    assert messages[0]["body"] == "Via un service"
+
+
+def test_an_opt_out_in_other_words_stops_marketing_and_asks_the_associate(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    phone = Phone(local_stack, shop["phone"])
+    phone.text(shop["store"]["phoneNumber"], "Merci d'arrêter de m'envoyer des messages")
+    conversation_id = _conversation_id(world, shop["lea"])
+    conversation = world.api.get(f"/v1/conversations/{conversation_id}", token=shop["lea"]).json()
+    assert conversation["flags"] == ["opt_out_intent"]
+    customer = world.api.get(f"/v1/customers/{shop['customer']['id']}", token=shop["lea"]).json()
+    marketing = [c for c in customer["consents"] if c["purpose"] == "marketing"]
+    assert [(c["status"], c["method"]) for c in marketing] == [("opted_out", "sms_intent")]
+
+    # The associate confirms: the customer wants no texts at all
+    resolved = world.api.post(
+        f"/v1/conversations/{conversation_id}/opt-out-intent", {"stopChat": True}, token=shop["lea"]
+    )
+    assert resolved.json()["flags"] == []
+    assert _consent(world, shop["lea"], shop["customer"]["id"]) == "opted_out"
+    again = world.api.post(
+        f"/v1/conversations/{conversation_id}/opt-out-intent", {"stopChat": False}, token=shop["lea"]
+    )
+    assert again.status_code == 409
+
+
+def test_saved_replies_fill_their_placeholders(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:
+    manager = world.token("mgr", "manager", "paris")
+    template = world.api.post(
+        "/v1/templates",
+        {
+            "name": "Nouveautés",
+            "storeId": world.store_id("paris"),
+            "bodies": {
+                "fr": "Bonjour {customer.first_name}, c'est {associate.display_name} de {store.name} !",
+                "en": "Hi {customer.first_name}!",
+            },
+        },
+        token=manager,
+    )
+    assert template.status_code == 201, template.text
+    bad = world.api.post(
+        "/v1/templates",
+        {"name": "x", "storeId": world.store_id("paris"), "bodies": {"fr": "Bonjour {customer.email}"}},
+        token=manager,
+    )
+    assert bad.status_code == 400
+    associate_only = world.api.post(
+        "/v1/templates", {"name": "x", "storeId": world.store_id("paris"), "bodies": {"fr": "x"}}, token=shop["lea"]
+    )
+    assert associate_only.status_code == 403
+
+    phone = Phone(local_stack, shop["phone"])
+    conversation_id = _opted_in_conversation(world, "paris", phone, shop["lea"], shop["customer"]["id"])
+    sent = world.api.post(
+        f"/v1/conversations/{conversation_id}/messages", {"templateId": template.json()["id"]}, token=shop["lea"]
+    )
+    assert sent.status_code == 200, sent.text
+    assert sent.json()["body"] == f"Bonjour Zoë, c'est Lea de {shop['store']['name']} !"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any, Generic, TypeVar
 
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 from pydantic.alias_generators import to_camel
 
 
@@ -62,3 +63,16 @@ ERROR_RESPONSES: dict[int, OpenAPIResponse] = {
         428: "If-Match header required",
     }.items()
 }
+
+
+def lowercase_matching(pattern: str, message: str) -> AfterValidator:
+    """Lower-cases, then checks the pattern (StringConstraints would check the pattern before lowering)."""
+    compiled = re.compile(pattern)
+
+    def check(value: str) -> str:
+        lowered = value.lower()
+        if not compiled.match(lowered):
+            raise ValueError(message)
+        return lowered
+
+    return AfterValidator(check)

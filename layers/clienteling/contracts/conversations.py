@@ -7,7 +7,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from clienteling.contracts.base import ApiModel, Id, ResponseModel
+from clienteling.contracts.base import ApiModel, Id, ResponseModel, lowercase_matching
 from clienteling.domain.conversations import ConversationStatus, Direction, MediaState, MessageStatus
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
@@ -122,3 +122,14 @@ class NotificationOut(ResponseModel):
     text: str
     read: bool
     created_at: datetime
+
+
+TopicTag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=30),
+    lowercase_matching(r"^[a-z0-9][a-z0-9 _-]*$", "topics are letters, digits, spaces, - and _"),
+]
+
+
+class Topics(ApiModel):
+    topics: list[TopicTag] = Field(max_length=10, description="e.g. ['wedding', 'alterations']")

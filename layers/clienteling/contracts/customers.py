@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, EmailStr, Field, StringConstraints, field_validator
+from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from clienteling.contracts.base import ApiModel, Id, ResponseModel
+from clienteling.contracts.base import ApiModel, Id, ResponseModel, lowercase_matching
 from clienteling.contracts.common import Address, AddressOut
 from clienteling.domain.consent import Channel, Method, Purpose, Status
 from clienteling.domain.customers import Gender
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
-_TAG = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
-
-def _tag(value: str) -> str:
-    lowered = value.lower()
-    if not _TAG.match(lowered):
-        raise ValueError("tags are letters, digits, - and _ (for example vip, summer-2026)")
-    return lowered
-
-
-Tag = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(_tag)]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    lowercase_matching(r"^[a-z0-9][a-z0-9_-]*$", "tags are letters, digits, - and _ (for example vip, summer-2026)"),
+]
 InternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
 AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]

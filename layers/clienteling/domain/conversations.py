@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from clienteling.domain.names import fold
+
 
 class ConversationStatus(StrEnum):
     OPEN = "open"
@@ -108,3 +110,16 @@ def preview(body: str | None, media_count: int = 0, limit: int = 120) -> str:
     if not text and media_count:
         return "📷 Photo" if media_count == 1 else f"📷 {media_count} photos"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+MAX_INDEXED_WORDS = 25
+MIN_WORD_LENGTH = 3
+
+
+def index_words(text: str | None) -> list[str]:
+    """The words a message can be found by: folded (case and accents), at least 3 letters, longest first,
+    at most 25 per message so a long text keeps its write small."""
+    words = {
+        w for w in "".join(c if c.isalnum() else " " for c in fold(text or "")).split() if len(w) >= MIN_WORD_LENGTH
+    }
+    return sorted(words, key=lambda w: (-len(w), w))[:MAX_INDEXED_WORDS]

@@ -22,6 +22,7 @@ from clienteling.domain.conversations import (
     MediaState,
     Message,
     MessageStatus,
+    index_words,
 )
 from clienteling.domain.conversations import conversation_id as conversation_id_for
 from clienteling.errors import Conflict, NotFound
@@ -462,6 +463,28 @@ class ConversationRepository:
             values={":sid": sid},
             condition="attribute_exists(PK)",
         )
+
+    def word_ops(self, store_id: str, conversation_id: str, text: str | None) -> list[transactions.Op]:
+        """Index the words of a message so the store can find its conversation by them."""
+        return [
+            transactions.put(
+                self._table,
+                {
+                    **keys.conversation_word(store_id, word, conversation_id),
+                    "entity": "conversation_word",
+                    "conversation_id": conversation_id,
+                },
+            )
+            for word in index_words(text)
+        ]
+
+    def search_words(self, store_id: str, term: str, *, limit: int) -> list[str]:
+        """AP-M10: conversations of a store with a word starting with `term`. 1 Query."""
+        partition = keys.conversation_word_partition(store_id, term)
+        response = self._table.query(
+            KeyConditionExpression=Key("PK").eq(partition) & Key("SK").begins_with(term), Limit=limit * 4
+        )
+        return list(dict.fromkeys(str(i["conversation_id"]) for i in response["Items"]))[:limit]
 
     def clear_flag_op(self, conversation_id: str, flag: str) -> transactions.Op:
         return transactions.update(

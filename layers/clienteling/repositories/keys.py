@@ -174,3 +174,12 @@ def notification(associate_id: str, at_iso: str, event_id: str) -> Key:
 
 def associate_partition(associate_id: str) -> str:
     return f"ASSOC#{associate_id}"
+
+
+def conversation_word_partition(store_id: str, word: str) -> str:
+    return f"CWORD#{store_id}#{word[0]}"
+
+
+def conversation_word(store_id: str, word: str, conversation_id: str) -> Key:
+    """A word of a conversation's messages, for search (one item per word and conversation)."""
+    return _key(conversation_word_partition(store_id, word), f"{word}#{conversation_id}")

@@ -27,6 +27,7 @@ from clienteling.domain.access import Caller, Role
 from clienteling.domain.associates import Availability
 from clienteling.domain.consent import Channel, Method, Purpose, Status, effective
 from clienteling.domain.conversations import (
+    MIN_WORD_LENGTH,
     Conversation,
     ConversationStatus,
     Direction,
@@ -38,7 +39,8 @@ from clienteling.domain.conversations import (
     preview,
 )
 from clienteling.domain.customers import Customer, display_name
-from clienteling.domain.phone import region_of
+from clienteling.domain.names import query_terms
+from clienteling.domain.phone import InvalidPhoneNumber, region_of, to_e164
 from clienteling.domain.settings import BusinessSettings
 from clienteling.domain.stores import Store
 from clienteling.domain.templates import pick, render
@@ -263,6 +265,7 @@ class ConversationService:
             [
                 *extra_ops,
                 self._conversations.message_put_op(message),
+                *self._conversations.word_ops(store.id, conversation.id, body),
                 self._conversations.touch_op(
                     conversation,
                     at=now,
@@ -611,6 +614,15 @@ class ConversationService:
         )
         return dataclasses.replace(conversation, status=status, version=conversation.version + 1)
 
+    def set_topics(self, caller: Caller, conversation_id_: str, topics: list[str]) -> Conversation:
+        conversation = self.get(caller, conversation_id_)
+        chosen = tuple(sorted(dict.fromkeys(topics)))
+        transactions.transact(
+            self._customers.table,
+            [self._conversations.conversation_update_op(conversation, conversation.version, topics=list(chosen))],
+        )
+        return dataclasses.replace(conversation, topics=chosen, version=conversation.version + 1)
+
     def add_note(self, caller: Caller, conversation_id_: str, text: str) -> Message:
         conversation = self.get(caller, conversation_id_)
         note = Message(
@@ -675,6 +687,30 @@ class ConversationService:
             )
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(conversation, flags=tuple(f for f in conversation.flags if f != "opt_out_intent"))
+
+    def search(self, caller: Caller, store_id: str, text: str, *, limit: int = 25) -> list[Conversation]:
+        """Conversations of a store, open or not, by the customer's name, phone or email, or a word written."""
+        caller.require_store(store_id)
+        store = self._store(store_id)
+        query = text.strip()
+        if "@" in query:
+            customers = self._customers.find_exact("EMAIL", query.lower(), limit=limit, cursor=None).items
+        elif sum(c.isdigit() for c in query) >= 6:
+            try:
+                phone = to_e164(query, store.country)
+            except InvalidPhoneNumber:
+                return []
+            customers = self._customers.find_exact("PHONE", phone, limit=limit, cursor=None).items
+        else:
+            customers = self._customers.search_names(query, limit=limit, cursor=None).items
+        ids = [conversation_id(store_id, c.id) for c in customers]
+        terms = [t for t in query_terms(query) if len(t) >= MIN_WORD_LENGTH]
+        if terms and "@" not in query:
+            ids += self._conversations.search_words(store_id, max(terms, key=len), limit=limit)
+        found = self._conversations.get_many(list(dict.fromkeys(ids))[: limit * 2])
+        return sorted((c for c in found if c.store_id == store_id), key=lambda c: c.last_activity_at, reverse=True)[
+            :limit
+        ]
 
     def upload_slot(self, caller: Caller, content_type: str, size: int) -> tuple[str, PresignedUpload, int]:
         """Where the app uploads an image it will send: under the caller's own prefix."""

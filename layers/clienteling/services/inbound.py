@@ -273,7 +273,8 @@ class InboundService:
                     provider_sid=sms.message_sid,
                     flags=("opt_out_intent",) if plan.intent else (),
                 )
-            )
+            ),
+            *self._conversations.word_ops(ctx.store.id, ctx.conversation_id, sms.body),
         ]
         if plan.reply:
             # What the customer was told, visible to associates in the thread.
