@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import cold_start, requests_and_cpu
+from benchmarks import cold_start, messaging, requests_and_cpu
 
 SECTIONS = {
     "cold_start": cold_start.run,
     "requests": requests_and_cpu.run,
+    "messaging": messaging.run,
 }
+
 
 
 def main(argv: list[str]) -> int:

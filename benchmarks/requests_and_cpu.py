@@ -64,7 +64,7 @@ class Operation:
 def run() -> int:
     documented = documented_requests()
     settings = config.LocalSettings.from_environment()
-    with stack.running(settings):
+    with stack.running(settings, background_events=False):
         boto3.setup_default_session()
         counter = RequestCounter()
         session = boto3.DEFAULT_SESSION

@@ -39,8 +39,11 @@ if TYPE_CHECKING:
 @functools.cache
 def table() -> Table:
     import boto3
+    from botocore.config import Config
 
-    return boto3.resource("dynamodb").Table(get_settings().table_name)
+    # DynamoDB validates every request itself; skipping the SDK's own pass saves ~0.5 ms of CPU per call.
+    return boto3.resource("dynamodb", config=Config(parameter_validation=False)).Table(get_settings().table_name)
+
 
 
 _clock_override: Clock | None = None
