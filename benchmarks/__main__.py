@@ -16,7 +16,6 @@ SECTIONS = {
 }
 
 
-
 def main(argv: list[str]) -> int:
     chosen = argv or list(SECTIONS)
     failures = 0

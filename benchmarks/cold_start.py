@@ -48,8 +48,10 @@ def _kind(props: dict[str, Any]) -> str:
     http = [e for e in events.values() if isinstance(e, dict) and e.get("Type") == "HttpApi"]
     if not http:
         return "worker"
-    public = all(e["Properties"].get("Auth", {}).get("Authorizer") == "NONE" for e in http)
-    return "webhook" if public else "api"
+    # Webhooks are the providers' callbacks; public pages (health, the cart page) count as API functions.
+    webhooks = all(str(e["Properties"].get("Path", "")).startswith("/webhooks/") for e in http)
+    return "webhook" if webhooks else "api"
+
 
 
 def _measure(module: str, env: dict[str, str], cwd: str) -> tuple[float, list[str]]:

@@ -1,9 +1,9 @@
 """Messaging figures: DynamoDB requests before the Twilio webhook answers and per inbox page, the warm webhook's
 time (p99) against the DynamoDB calls it makes in the same run, and what 5 replays of one MessageSid leave.
 
-The webhook handler is invoked in-process with the event the template-driven gateway builds from a correctly
-signed Twilio form, as Twilio would post it. "Bare DynamoDB time" is the wall time of the webhook's own DynamoDB requests, measured
-with botocore hooks around each request in the same invocation; the ratio is the handler's total over it.
+The webhook handler runs in-process on the event the template-driven gateway builds from a correctly signed
+Twilio form. "Its own DynamoDB time" is the wall time of the handler's DynamoDB requests, measured with
+botocore hooks around each request of the same invocation; the ratio is the handler's total over it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import os
 import statistics
 import time
 from collections import Counter
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,11 +20,14 @@ import boto3
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from infra.local import config, gateway, stack, tokens
+from infra.local.seed import Demo
 
 RUNS = 200
 TARGET_REQUESTS = 2
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 1.3
+STORE_NUMBER = "+33142685300"  # the demo Paris store
+CUSTOMER_NUMBER = "+33612345678"  # Zoë, a known demo customer
 
 
 class DynamoTimer:
@@ -32,19 +36,26 @@ class DynamoTimer:
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
         self.seconds = 0.0
-        self._started: dict[int, float] = {}
+        self._started: list[float] = []
 
-    def before(self, model: Any, **_: Any) -> None:
+    def install(self) -> None:
+        boto3.setup_default_session()
+        session = boto3.DEFAULT_SESSION
+        if session is None:
+            raise RuntimeError("no default boto3 session")
+        session.events.register("before-call.dynamodb", self._call)
+        session.events.register("before-send.dynamodb", self._send)
+        session.events.register("response-received.dynamodb", self._received)
+
+    def _call(self, model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
 
-    def send(self, request: Any, **_: Any) -> None:
-        self._started[id(request)] = time.perf_counter()
+    def _send(self, **_: Any) -> None:
+        self._started.append(time.perf_counter())
 
-    def received(self, **kwargs: Any) -> None:
-        # response-received carries no request; the only request in flight on this thread is the last started
-        if self._started:
-            key, start = self._started.popitem()
-            self.seconds += time.perf_counter() - start
+    def _received(self, **_: Any) -> None:
+        if self._started:  # one request in flight at a time on this thread
+            self.seconds += time.perf_counter() - self._started.pop()
 
     def reset(self) -> None:
         self.calls.clear()
@@ -52,114 +63,136 @@ class DynamoTimer:
         self._started.clear()
 
 
-def _signed(settings: config.LocalSettings, url: str, form: dict[str, str]) -> dict[str, str]:
-    signature = RequestValidator(settings.twilio_auth_token).compute_signature(url, form)
-    return {"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature}
+@dataclass
+class Webhook:
+    gw: gateway.Gateway
+    settings: config.LocalSettings
+    url: str
+
+    def request(self, sid: str, body: str) -> tuple[dict[str, str], bytes]:
+        form = {
+            "MessageSid": sid,
+            "AccountSid": self.settings.twilio_account_sid,
+            "From": CUSTOMER_NUMBER,
+            "To": STORE_NUMBER,
+            "Body": body,
+            "NumMedia": "0",
+            "SmsStatus": "received",
+            "ApiVersion": "2010-04-01",
+        }
+        signature = RequestValidator(self.settings.twilio_auth_token).compute_signature(self.url, form)
+        headers = {"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": signature}
+        return headers, urlencode(form).encode()
+
+    def post(self, sid: str, body: str = "Bonjour, la robe est-elle arrivée ?") -> gateway.Reply:
+        return self.gw.invoke("POST", "/webhooks/twilio/sms", *self.request(sid, body))
+
+
+def _new_sid() -> str:
+    return "SM" + os.urandom(16).hex()
+
+
+def _webhook_timing(webhook: Webhook, timer: DynamoTimer) -> int:
+    matched = webhook.gw.match("POST", "/webhooks/twilio/sms")
+    if matched is None:
+        raise RuntimeError("no webhook route in template.yaml")
+    route = matched[0]
+    handler = webhook.gw.handler(route)
+    if webhook.post(_new_sid()).status != 200:  # warm: thread known, store configuration and secret cached
+        raise RuntimeError("the warm-up webhook failed")
+    requests_made, totals, ratios = [], [], []
+    scans = 0
+    for _ in range(RUNS):
+        headers, body = webhook.request(_new_sid(), "Bonjour, la robe est-elle arrivée ?")
+        event = webhook.gw._event(route, "POST", route.path, "", headers, body, {}, None, "127.0.0.1")
+        context = gateway.LambdaContext(function_name=route.function)
+        timer.reset()
+        start = time.perf_counter()
+        result = handler(event, context)
+        elapsed = time.perf_counter() - start
+        if result["statusCode"] != 200:
+            raise RuntimeError(f"webhook answered {result['statusCode']}")
+        requests_made.append(sum(timer.calls.values()))
+        scans += timer.calls.get("Scan", 0)
+        totals.append(elapsed * 1000)
+        ratios.append(elapsed / timer.seconds if timer.seconds else float("inf"))
+    worst, p99, ratio = max(requests_made), statistics.quantiles(totals, n=100)[98], statistics.median(ratios)
+    print("\n== Twilio inbound webhook, warm, in-process ==")
+    checks = [
+        (
+            f"DynamoDB requests before answering: max {worst} (target <= {TARGET_REQUESTS}), scans {scans}",
+            worst <= TARGET_REQUESTS and not scans,
+        ),
+        (
+            f"time per webhook: p50 {statistics.median(totals):.1f} ms, p99 {p99:.1f} ms (target <= "
+            f"{TARGET_P99_MS:.0f} ms; Twilio waits 15 s)",
+            p99 <= TARGET_P99_MS,
+        ),
+        (
+            f"webhook time / its own DynamoDB time: median {ratio:.2f}x (target <= {TARGET_RATIO}x)",
+            ratio <= TARGET_RATIO,
+        ),
+    ]
+    return _report(checks)
+
+
+def _inbox_requests(gw: gateway.Gateway, timer: DynamoTimer, demo: Demo) -> int:
+    paris = demo.stores["paris"]
+    headers = {"authorization": "Bearer " + tokens.mint(demo.associates["paris_associate"][0], ["associate"], [paris])}
+    checks = []
+    for name, path in (("store inbox", f"/v1/stores/{paris}/inbox?limit=25"), ("my inbox", "/v1/inbox?limit=25")):
+        gw.invoke("GET", path, headers, b"")
+        timer.reset()
+        status = gw.invoke("GET", path, headers, b"").status
+        made = sum(timer.calls.values())
+        checks.append((f"DynamoDB requests per {name} page: {made} (target 1)", status == 200 and made == 1))
+    return _report(checks)
+
+
+def _replays(webhook: Webhook, local: stack.RunningStack, demo: Demo) -> int:
+    from clienteling.domain.conversations import conversation_id
+
+    sid = _new_sid()
+    local.events.drain()
+    answers = {webhook.post(sid, body="Un seul message").body for _ in range(6)}
+    local.events.drain()
+    table = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
+    partition = f"CONV#{conversation_id(demo.stores['paris'], demo.customers['zoe'])}"
+    items = table.query(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :msg)",
+        ExpressionAttributeValues={":pk": partition, ":msg": "MSG#"},
+    )["Items"]
+    stored = [m for m in items if m.get("provider_sid") == sid]
+    events = [
+        i
+        for i in local.events.invocations(function="NotificationsFunction")
+        if i.event.get("detail", {}).get("providerSid") == sid
+    ]
+    return _report(
+        [
+            (
+                f"one MessageSid delivered 6 times: {len(stored)} stored message, {len(events)} "
+                f"MessageReceived event, {len(answers)} distinct answer",
+                len(stored) == 1 and len(events) == 1 and len(answers) == 1,
+            )
+        ]
+    )
+
+
+def _report(checks: list[tuple[str, bool]]) -> int:
+    for line, ok in checks:
+        print(line + ("" if ok else "   <-- MISSED"))
+    return sum(not ok for _, ok in checks)
 
 
 def run() -> int:
     settings = config.LocalSettings.from_environment()
-    missed = 0
     with stack.running(settings, background_events=False) as local:
-        boto3.setup_default_session()
         timer = DynamoTimer()
-        session = boto3.DEFAULT_SESSION
-        if session is None:
-            raise RuntimeError("no default boto3 session")
-        session.events.register("before-call.dynamodb", timer.before)
-        session.events.register("before-send.dynamodb", timer.send)
-        session.events.register("response-received.dynamodb", timer.received)
+        timer.install()
         from infra.local.seed import seed
 
         demo = seed()
         gw = gateway.Gateway(settings.jwt_secret)
-        store_number = "+33142685300"  # the demo Paris store
-        url = f"{local.api_url}/webhooks/twilio/sms"
-        customer = "+33612345678"  # Zoë, a known customer
-
-        def request(sid: str, body: str) -> tuple[dict[str, str], bytes]:
-            form = {"MessageSid": sid, "AccountSid": settings.twilio_account_sid, "From": customer,
-                    "To": store_number, "Body": body, "NumMedia": "0", "SmsStatus": "received",
-                    "ApiVersion": "2010-04-01"}
-            return _signed(settings, url, form), urlencode(form).encode()
-
-        def inbound(sid: str, body: str = "Bonjour, la robe est-elle arrivée ?") -> gateway.Reply:
-            return gw.invoke("POST", "/webhooks/twilio/sms", *request(sid, body))
-
-        route, _ = gw.match("POST", "/webhooks/twilio/sms") or (None, None)
-        if route is None:
-            raise RuntimeError("no webhook route in template.yaml")
-        handler = gw.handler(route)
-
-        # Warm: the thread exists, the store's configuration and the secret are cached.
-        assert inbound("SM" + os.urandom(16).hex()).status == 200
-        requests_made: list[int] = []
-        totals: list[float] = []
-        ratios: list[float] = []
-        scans = 0
-        for _ in range(RUNS):
-            # The event is built as the gateway builds it; only the handler is timed.
-            headers, body = request("SM" + os.urandom(16).hex(), "Bonjour, la robe est-elle arrivée ?")
-            event = gw._event(route, "POST", route.path, "", headers, body, {}, None, "127.0.0.1")  # noqa: SLF001
-            context = gateway.LambdaContext(function_name=route.function)
-            timer.reset()
-            start = time.perf_counter()
-            result = handler(event, context)
-            elapsed = time.perf_counter() - start
-            if result["statusCode"] != 200:
-                raise RuntimeError(f"webhook answered {result['statusCode']}: {result.get('body')!r}")
-            requests_made.append(sum(timer.calls.values()))
-            scans += timer.calls.get("Scan", 0)
-            totals.append(elapsed * 1000)
-            ratios.append(elapsed / timer.seconds if timer.seconds else float("inf"))
-        worst_requests = max(requests_made)
-        p99 = statistics.quantiles(totals, n=100)[98]
-        ratio = statistics.median(ratios)
-        print("\n== Twilio inbound webhook, warm, in-process through the gateway ==")
-        line = f"DynamoDB requests before answering: max {worst_requests} (target <= {TARGET_REQUESTS}), scans {scans}"
-        print(line + ("" if worst_requests <= TARGET_REQUESTS and not scans else "   <-- MISSED"))
-        missed += worst_requests > TARGET_REQUESTS or scans > 0
-        print(f"time per webhook: p50 {statistics.median(totals):.1f} ms, p99 {p99:.1f} ms (target <= "
-              f"{TARGET_P99_MS:.0f} ms, Twilio waits 15 s){'' if p99 <= TARGET_P99_MS else '   <-- MISSED'}")
-        missed += p99 > TARGET_P99_MS
-        print(f"webhook time / its own DynamoDB time: median {ratio:.2f}x (target <= {TARGET_RATIO}x)"
-              f"{'' if ratio <= TARGET_RATIO else '   <-- MISSED'}")
-        missed += ratio > TARGET_RATIO
-
-        # Inbox page
-        paris = demo.stores["paris"]
-        associate = tokens.mint(demo.associates["paris_associate"][0], ["associate"], [paris])
-        headers = {"authorization": f"Bearer {associate}"}
-        gw.invoke("GET", f"/v1/stores/{paris}/inbox", headers, b"")
-        timer.reset()
-        page = gw.invoke("GET", f"/v1/stores/{paris}/inbox?limit=25", headers, b"")
-        inbox_requests = sum(timer.calls.values())
-        print(f"DynamoDB requests per store inbox page: {inbox_requests} (target 1)"
-              f"{'' if page.status == 200 and inbox_requests == 1 else '   <-- MISSED'}")
-        missed += inbox_requests != 1
-        timer.reset()
-        gw.invoke("GET", "/v1/inbox?limit=25", headers, b"")
-        mine = sum(timer.calls.values())
-        print(f"DynamoDB requests per my-inbox page: {mine} (target 1){'' if mine == 1 else '   <-- MISSED'}")
-        missed += mine != 1
-
-        # One MessageSid delivered 6 times (the original and 5 replays)
-        sid = "SM" + os.urandom(16).hex()
-        local.events.drain()
-        answers = {inbound(sid, body="Un seul message").body for _ in range(6)}
-        local.events.drain()
-        conversation = boto3.resource("dynamodb").Table(os.environ["TABLE_NAME"])
-        from clienteling.domain.conversations import conversation_id
-
-        zoe = demo.customers["zoe"]
-        stored = [m for m in conversation.query(
-            KeyConditionExpression="PK = :pk AND begins_with(SK, :msg)",
-            ExpressionAttributeValues={":pk": f"CONV#{conversation_id(paris, zoe)}", ":msg": "MSG#"})["Items"]
-            if m.get("provider_sid") == sid]
-        events = [i for i in local.events.invocations(function="NotificationsFunction")
-                  if i.event.get("detail", {}).get("providerSid") == sid]
-        ok = len(stored) == 1 and len(events) == 1 and len(answers) == 1
-        missed += not ok
-        print(f"one MessageSid delivered 6 times: {len(stored)} stored message, {len(events)} MessageReceived "
-              f"event, {len(answers)} distinct answer{'' if ok else '   <-- MISSED'}")
-    return missed
+        webhook = Webhook(gw, settings, f"{local.api_url}/webhooks/twilio/sms")
+        return _webhook_timing(webhook, timer) + _inbox_requests(gw, timer, demo) + _replays(webhook, local, demo)

@@ -45,7 +45,6 @@ def table() -> Table:
     return boto3.resource("dynamodb", config=Config(parameter_validation=False)).Table(get_settings().table_name)
 
 
-
 _clock_override: Clock | None = None
 
 

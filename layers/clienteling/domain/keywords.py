@@ -36,8 +36,6 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
-from babel.core import parse_locale
-
 from clienteling.domain.names import fold
 
 
@@ -103,10 +101,8 @@ _BY_LANGUAGE = {language: _table(language) for language in _KEYWORDS}
 
 def language(locale: str) -> str:
     """The supported language for a BCP 47 locale, by its language subtag ("fr-CA" → "fr"), else English."""
-    try:
-        code = parse_locale(locale.strip().replace("_", "-"), sep="-")[0]
-    except ValueError:
-        return DEFAULT_LANGUAGE
+    # The language subtag is the first one (RFC 5646); stores keep canonical tags, so no parser is needed.
+    code = locale.strip().replace("_", "-").split("-")[0].lower()
     return code if code in _KEYWORDS else DEFAULT_LANGUAGE
 
 
