@@ -53,7 +53,6 @@ def _kind(props: dict[str, Any]) -> str:
     return "webhook" if webhooks else "api"
 
 
-
 def _measure(module: str, env: dict[str, str], cwd: str) -> tuple[float, list[str]]:
     out = subprocess.run(
         [sys.executable, "-c", PROBE.format(module=module, heavy=HEAVY)],
