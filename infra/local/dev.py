@@ -15,6 +15,7 @@ from pathlib import Path
 from types import FrameType
 
 from clienteling.domain.conversations import conversation_id
+
 from infra.local import config, stack, tokens
 from infra.local.seed import ASSOCIATES, Demo, seed
 
@@ -35,8 +36,10 @@ def _env_file(demo: Demo, running: stack.RunningStack) -> str:
     lines += [f"export {key.upper()}_STORE={store_id}" for key, store_id in demo.stores.items()]
     lines += [f"export {key.upper()}={customer_id}" for key, customer_id in demo.customers.items()]
     # The conversations the README walks through (one per store and customer, so their ids are known).
-    lines += [f"export ZOE_CONVERSATION={conversation_id(demo.stores['paris'], demo.customers['zoe'])}",
-              f"export MIA_CONVERSATION={conversation_id(demo.stores['nyc'], demo.customers['mia'])}"]
+    lines += [
+        f"export ZOE_CONVERSATION={conversation_id(demo.stores['paris'], demo.customers['zoe'])}",
+        f"export MIA_CONVERSATION={conversation_id(demo.stores['nyc'], demo.customers['mia'])}",
+    ]
     return "\n".join(lines) + "\n"
 
 

@@ -125,15 +125,7 @@ class CustomerRepository:
     def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
         """AP-C4: save a changed profile if its version is still `previous.version`; markers and lookup
         entries follow. 1 TransactWriteItems."""
-        ops = [
-            transactions.put(
-                self._table,
-                _to_item(customer),
-                condition="version = :expected",
-                values={":expected": previous.version},
-                error=StaleVersion(),
-            )
-        ]
+        ops = [_profile_update(self._table, customer, previous)]
         old_unique, new_unique = _unique_values(previous), _unique_values(customer)
         for kind in old_unique.keys() | new_unique.keys():
             old = old_unique.get(kind)
@@ -231,6 +223,33 @@ class CustomerRepository:
             seen.add(str(item["customer_id"]))
             found.append(_summary_from_item(item))
         return Page(found, cursors.encode(response.get("LastEvaluatedKey")))
+
+
+def _profile_update(table: Table, customer: Customer, previous: Customer) -> transactions.Op:
+    """The associate-editable attributes, changed if nobody changed the profile since `previous`.
+
+    An update, not a Put: attributes other features keep on the profile (purchase history, marketing sends)
+    are not the associate's to overwrite.
+    """
+    new, old = _to_item(customer), _to_item(previous)
+    fields = sorted(k for k in new if k not in ("PK", "SK"))
+    removed = sorted(k for k in old if k not in new)
+    names = {f"#a{i}": name for i, name in enumerate(fields)}
+    values: dict[str, Any] = {f":a{i}": new[name] for i, name in enumerate(fields)}
+    expression = "SET " + ", ".join(f"#a{i} = :a{i}" for i in range(len(fields)))
+    if removed:
+        names.update({f"#r{i}": name for i, name in enumerate(removed)})
+        expression += " REMOVE " + ", ".join(f"#r{i}" for i in range(len(removed)))
+    values[":expected"] = previous.version
+    return transactions.update(
+        table,
+        keys.customer(customer.id),
+        expression,
+        names=names,
+        values=values,
+        condition="version = :expected",
+        error=StaleVersion(),
+    )
 
 
 def _marker(kind: str, value: str, customer_id: str) -> dict[str, Any]:
