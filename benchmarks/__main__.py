@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import sys
 
-from benchmarks import cold_start, messaging, requests_and_cpu
+from benchmarks import archiving, cold_start, messaging, requests_and_cpu
 
 SECTIONS = {
+    "archiving": archiving.run,
+
     "cold_start": cold_start.run,
     "requests": requests_and_cpu.run,
     "messaging": messaging.run,

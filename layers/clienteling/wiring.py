@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from clienteling.adapters.media import MediaStore
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.settings import BusinessSettings
+    from clienteling.services.archiving import ArchiveSweep
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
     from clienteling.services.conversations import ConversationService
@@ -84,6 +85,7 @@ def customer_service() -> CustomerService:
         conversations=ConversationRepository(table()),
         associates=AssociateRepository(table()),
         stores=store_directory(),
+        settings=settings_cache(),
         clock=clock(),
         default_region=get_settings().default_phone_region,
     )
@@ -233,3 +235,11 @@ def media_copier() -> MediaCopier:
     from clienteling.services.media_copy import MediaCopier
 
     return MediaCopier(ConversationRepository(table()), media_store(), sms_sender)
+
+
+def archive_sweep() -> ArchiveSweep:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.stores import StoreRepository
+    from clienteling.services.archiving import ArchiveSweep
+
+    return ArchiveSweep(StoreRepository(table()), ConversationRepository(table()), clock())

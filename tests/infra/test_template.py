@@ -49,7 +49,7 @@ def test_table_is_declared_as_the_architecture_requires() -> None:
     assert props["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert props["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
     assert props["StreamSpecification"]["StreamViewType"] == "NEW_AND_OLD_IMAGES"
-    assert [i["IndexName"] for i in props["GlobalSecondaryIndexes"]] == ["GSI1", "GSI2"]
+    assert [i["IndexName"] for i in props["GlobalSecondaryIndexes"]] == ["GSI1", "GSI2", "GSI3"]
 
 
 @pytest.mark.parametrize("name", sorted(template.functions()))

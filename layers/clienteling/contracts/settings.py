@@ -15,7 +15,7 @@ class SettingsUpdate(ApiModel):
     opt_out_scope: OptOutScope | None = Field(
         default=None, description="store: STOP silences the store's number (Twilio's default); business: every store"
     )
-    archive_after_inactive_days: int | None = Field(default=None, ge=1, le=3650)
+    archive_after_inactive_months: int | None = Field(default=None, ge=1, le=120)
     archive_after_opt_out_days: int | None = Field(default=None, ge=0, le=365)
     archive_after_unanswered_opt_in_days: int | None = Field(default=None, ge=1, le=365)
 
@@ -23,7 +23,7 @@ class SettingsUpdate(ApiModel):
 class SettingsOut(ResponseModel):
     brand_name: str | None
     opt_out_scope: OptOutScope
-    archive_after_inactive_days: int
+    archive_after_inactive_months: int
     archive_after_opt_out_days: int
     archive_after_unanswered_opt_in_days: int
     version: int

@@ -18,7 +18,7 @@ class OptOutScope(StrEnum):
 class BusinessSettings:
     brand_name: str | None = None
     opt_out_scope: OptOutScope = OptOutScope.STORE
-    archive_after_inactive_days: int = 122  # about four months without activity
+    archive_after_inactive_months: int = 4  # calendar months without activity
     archive_after_opt_out_days: int = 2
     archive_after_unanswered_opt_in_days: int = 7
     version: int = 0  # 0: never saved, the defaults apply

@@ -238,6 +238,7 @@ class ConversationRepository:
         at: datetime,
         preview: str,
         direction: Direction,
+        archive_at: datetime,
         unread_delta: int = 0,
         flag_opt_out: bool = False,
         outbound_associate_id: str | None = None,
@@ -280,6 +281,10 @@ class ConversationRepository:
             "version = if_not_exists(version, :zero) + :one",
             "unread_count = if_not_exists(unread_count, :zero) + :unread",
         ]
+        # Back in the archiving index, due again from now (an archived conversation comes back with a text).
+        values[":archive_pk"] = keys.archive_due(conversation.store_id)
+        values[":archive_sk"] = keys.activity_rank(when(archive_at), conversation.id)
+        sets += ["GSI3PK = :archive_pk", "GSI3SK = :archive_sk"]
         if conversation.phone_number:
             values[":phone"] = conversation.phone_number
             sets.append("phone_number = :phone")
@@ -486,6 +491,49 @@ class ConversationRepository:
         )
         return list(dict.fromkeys(str(i["conversation_id"]) for i in response["Items"]))[:limit]
 
+    def archive_due_op(self, conversation_id: str, due: datetime) -> transactions.Op:
+        """Move a conversation's archiving time (a consent change); archived ones stay out of the index."""
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation_id),
+            "SET GSI3SK = :due",
+            values={":due": keys.activity_rank(when(due), conversation_id)},
+            condition="attribute_exists(PK)",
+        )
+
+    def due_for_archiving(self, store_id: str, now: datetime, *, limit: int, cursor: str | None) -> Page[Conversation]:
+        """AP-M14: a store's conversations due to be archived, and only those. 1 Query on GSI3 per page."""
+        partition = keys.archive_due(store_id)
+        request: dict[str, Any] = {
+            "IndexName": "GSI3",
+            "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI3PK", partition=partition)
+        response = self._table.query(**request)
+        return Page([_due_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+
+    def archive_op(self, conversation: Conversation, due_rank: str) -> transactions.Op:
+        """Archive if still due as read (no text came meanwhile): the status moves every inbox key."""
+        archived = ConversationStatus.ARCHIVED.value
+        sets = {"#status": archived, "GSI1PK": keys.store_inbox(conversation.store_id, archived)}
+        if conversation.assignee_id:
+            sets["GSI2PK"] = keys.associate_inbox(conversation.assignee_id, archived)
+        names = {"#status": "status"}
+        values = {f":v{i}": value for i, value in enumerate(sets.values())}
+        expression = "SET " + ", ".join(f"{name} = :v{i}" for i, name in enumerate(sets))
+        expression += " REMOVE GSI3PK, GSI3SK"
+        values[":due"] = due_rank
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation.id),
+            expression,
+            names=names,
+            values=values,
+            condition="GSI3SK = :due",
+        )
+
     def clear_flag_op(self, conversation_id: str, flag: str) -> transactions.Op:
         return transactions.update(
             self._table,
@@ -570,6 +618,22 @@ def _conversation_from_item(item: dict[str, Any]) -> Conversation:
         flags=tuple(item.get("flags", [])),
         last_outbound_associate_id=item.get("last_outbound_associate_id"),
         version=to_int(item.get("version", 1)),
+    )
+
+
+def _due_from_item(item: dict[str, Any]) -> Conversation:
+    """What the archiving index projects: enough to archive, not a whole conversation."""
+    rank = str(item["GSI3SK"])
+    return Conversation(
+        id=rank.rsplit("#", 1)[-1],
+        store_id=item["store_id"],
+        customer_id="",
+        customer_name="",
+        status=ConversationStatus(item.get("status", "open")),
+        created_at=dt(rank.split("#", maxsplit=1)[0]),
+        last_activity_at=dt(rank.split("#", maxsplit=1)[0]),
+        assignee_id=item.get("assignee_id"),
+        extra={"due_rank": rank},
     )
 
 

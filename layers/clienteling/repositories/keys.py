@@ -90,6 +90,11 @@ def strip(item: dict[str, Any]) -> dict[str, Any]:
 _KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity"})
 
 
+def archive_due(store_id: str) -> str:
+    """GSI3 partition of a store's conversations, sorted by when they are due to be archived."""
+    return f"ARCHIVE#{store_id}"
+
+
 # Conversations and messages
 def conversation(conversation_id: str) -> Key:
     return _key(f"CONV#{conversation_id}", "META")

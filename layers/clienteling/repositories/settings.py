@@ -26,8 +26,8 @@ class SettingsRepository:
         return BusinessSettings(
             brand_name=item.get("brand_name"),
             opt_out_scope=OptOutScope(item.get("opt_out_scope", defaults.opt_out_scope.value)),
-            archive_after_inactive_days=to_int(
-                item.get("archive_after_inactive_days", defaults.archive_after_inactive_days)
+            archive_after_inactive_months=to_int(
+                item.get("archive_after_inactive_months", defaults.archive_after_inactive_months)
             ),
             archive_after_opt_out_days=to_int(
                 item.get("archive_after_opt_out_days", defaults.archive_after_opt_out_days)
@@ -47,7 +47,7 @@ class SettingsRepository:
                 "entity": "business_settings",
                 "brand_name": settings.brand_name,
                 "opt_out_scope": settings.opt_out_scope.value,
-                "archive_after_inactive_days": settings.archive_after_inactive_days,
+                "archive_after_inactive_months": settings.archive_after_inactive_months,
                 "archive_after_opt_out_days": settings.archive_after_opt_out_days,
                 "archive_after_unanswered_opt_in_days": settings.archive_after_unanswered_opt_in_days,
                 "version": settings.version,

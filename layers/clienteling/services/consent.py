@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from clienteling.contracts.events import ConsentChanged
+from clienteling.domain.archiving import archive_due
 from clienteling.domain.consent import (
     BUSINESS_WIDE,
     Channel,
@@ -20,8 +21,9 @@ from clienteling.domain.consent import (
     Status,
     effective,
 )
+from clienteling.domain.conversations import conversation_id
 from clienteling.domain.customers import Customer
-from clienteling.domain.settings import OptOutScope
+from clienteling.domain.settings import BusinessSettings, OptOutScope
 from clienteling.ids import new_id
 from clienteling.repositories import keys, outbox, transactions
 from clienteling.repositories.conversations import ConversationRepository
@@ -173,7 +175,7 @@ class SmsOptOut:
         customer: Customer,
         store_id: str,
         *,
-        scope_setting: OptOutScope,
+        settings: BusinessSettings,
         method: Method,
         purposes: tuple[Purpose, ...],
         now: datetime,
@@ -183,7 +185,7 @@ class SmsOptOut:
     ) -> list[transactions.Op]:
         if not customer.phone_number:
             return []
-        scope = store_id if scope_setting == OptOutScope.STORE else BUSINESS_WIDE
+        scope = store_id if settings.opt_out_scope == OptOutScope.STORE else BUSINESS_WIDE
         stores = [s for s, _ in self._conversations.links(customer.id)] if scope == BUSINESS_WIDE else [store_id]
         write = self._recorder.record(
             customer.id,
@@ -205,7 +207,24 @@ class SmsOptOut:
             previous=lambda d: effective(customer.consents, d.channel, d.purpose, store_id),
             thread_stores=stores,
         )
-        return write.ops + [
-            self._conversations.thread_update_op(s, customer.phone_number, **changes)
-            for s, changes in write.thread_changes.items()
-        ]
+        return write.ops + follow_ops(self._conversations, customer, write, now=now, settings=settings)
+
+
+def follow_ops(
+    conversations: ConversationRepository,
+    customer: Customer,
+    write: ConsentWrite,
+    *,
+    now: datetime,
+    settings: BusinessSettings,
+) -> list[transactions.Op]:
+    """What SMS consent changes move besides the profile: the threads' copies the webhook reads, and when
+    the conversations get archived (soon after an opt-out, a week after an unanswered request)."""
+    ops: list[transactions.Op] = []
+    for store_id, changes in write.thread_changes.items():
+        if customer.phone_number:
+            ops.append(conversations.thread_update_op(store_id, customer.phone_number, **changes))
+        if "sms_conversational" in changes:
+            due = archive_due(now, Status(changes["sms_conversational"]), settings)
+            ops.append(conversations.archive_due_op(conversation_id(store_id, customer.id), due))
+    return ops

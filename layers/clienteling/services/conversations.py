@@ -24,6 +24,7 @@ from clienteling.contracts.events import (
 )
 from clienteling.domain import keywords, segments
 from clienteling.domain.access import Caller, Role
+from clienteling.domain.archiving import archive_due
 from clienteling.domain.associates import Availability
 from clienteling.domain.consent import Channel, Method, Purpose, Status, effective
 from clienteling.domain.conversations import (
@@ -232,6 +233,7 @@ class ConversationService:
             body=body,
             media=(),
             extra_ops=extra,
+            chat_consent=Status.PENDING,
         )
 
     def _send(
@@ -245,6 +247,7 @@ class ConversationService:
         body: str | None,
         media: tuple[Media, ...],
         extra_ops: list[transactions.Op],
+        chat_consent: Status = Status.OPTED_IN,
     ) -> Message:
         now = self._clock()
         count = segments.count(body) if body else None
@@ -271,6 +274,7 @@ class ConversationService:
                     at=now,
                     preview=preview(body, len(media)),
                     direction=Direction.OUTBOUND,
+                    archive_at=archive_due(now, chat_consent, self._settings.get("")),
                     outbound_associate_id=associate_id,
                 ),
             ],
@@ -360,6 +364,8 @@ class ConversationService:
     def post_system(self, conversation_id_: str, body: str) -> Message:
         """A line from the product in the thread, seen by associates only (e.g. "the customer paid")."""
         conversation = self._conversations.require(conversation_id_)
+        customer = self._customers.require(conversation.customer_id)
+        chat_consent = effective(customer.consents, Channel.SMS, Purpose.CONVERSATIONAL, conversation.store_id)
         now = self._clock()
         note = Message(
             id=new_id(),
@@ -373,7 +379,13 @@ class ConversationService:
             self._customers.table,
             [
                 self._conversations.message_put_op(note),
-                self._conversations.touch_op(conversation, at=now, preview=preview(body), direction=Direction.SYSTEM),
+                self._conversations.touch_op(
+                    conversation,
+                    at=now,
+                    preview=preview(body),
+                    direction=Direction.SYSTEM,
+                    archive_at=archive_due(now, chat_consent, self._settings.get("")),
+                ),
             ],
         )
         return note
@@ -399,7 +411,7 @@ class ConversationService:
                 *self._opt_out.ops(
                     customer,
                     store.id,
-                    scope_setting=self._settings.get("").opt_out_scope,
+                    settings=self._settings.get(""),
                     method=Method.CARRIER,
                     purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
                     now=self._clock(),
@@ -678,7 +690,7 @@ class ConversationService:
             ops += self._opt_out.ops(
                 customer,
                 conversation.store_id,
-                scope_setting=self._settings.get("").opt_out_scope,
+                settings=self._settings.get(""),
                 method=Method.SMS_INTENT,
                 purposes=(Purpose.CONVERSATIONAL,),
                 now=self._clock(),

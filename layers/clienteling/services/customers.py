@@ -22,6 +22,7 @@ from clienteling.domain.consent import (
 )
 from clienteling.domain.customers import Customer, CustomerSummary, Pet, display_name
 from clienteling.domain.phone import InvalidPhoneNumber, to_e164, to_e164_mobile
+from clienteling.domain.settings import BusinessSettings
 from clienteling.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from clienteling.ids import new_id
 from clienteling.repositories import transactions
@@ -29,7 +30,8 @@ from clienteling.repositories.associates import AssociateRepository
 from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.pages import Page
-from clienteling.services.consent import ConsentDecision, ConsentRecorder
+from clienteling.services.cache import TtlCache
+from clienteling.services.consent import ConsentDecision, ConsentRecorder, follow_ops
 from clienteling.services.store_directory import StoreDirectory
 
 NUMBER_ATTEMPTS = 5
@@ -53,6 +55,7 @@ class CustomerService:
         conversations: ConversationRepository,
         associates: AssociateRepository,
         stores: StoreDirectory,
+        settings: TtlCache[str, BusinessSettings],
         clock: Clock,
         default_region: str,
     ) -> None:
@@ -61,6 +64,7 @@ class CustomerService:
         self._associates = associates
         self._consents = ConsentRecorder(customers)
         self._stores = stores
+        self._settings = settings
 
         self._clock = clock
         self._default_region = default_region
@@ -308,10 +312,7 @@ class CustomerService:
                 customer.consents, d.channel, d.purpose, None if d.scope == BUSINESS_WIDE else d.scope
             ),
         )
-        ops = write.ops + [
-            self._conversations.thread_update_op(store_id, customer.phone_number or "", **changes)
-            for store_id, changes in write.thread_changes.items()
-        ]
+        ops = write.ops + follow_ops(self._conversations, customer, write, now=now, settings=self._settings.get(""))
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(
             customer, consents={**customer.consents, **write.states}, version=customer.version + 1, updated_at=now

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from clienteling.clock import Clock
 from clienteling.contracts.events import CustomerCreated, MessageReceived
 from clienteling.domain import customer_numbers, keywords, opt_out_intent
+from clienteling.domain.archiving import archive_due
 from clienteling.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
 from clienteling.domain.conversations import (
     Conversation,
@@ -76,6 +77,7 @@ class _Context:
     sms: InboundSms
     store: Store
     now: datetime
+    settings: BusinessSettings
     thread: Thread | None
     customer_id: str
     new_customer: Customer | None
@@ -161,7 +163,7 @@ class InboundService:
             *self._customer_ops(ctx, write),
             *write.ops,
             *self._thread_ops(ctx, write),
-            *self._conversation_ops(ctx),
+            *self._conversation_ops(ctx, write),
         ]
         transactions.transact(self._customers.table, ops)
         logger.info(
@@ -182,7 +184,8 @@ class InboundService:
         """Everything the answer depends on: one read (two for a known customer's first text to this store)."""
         now = self._clock()
         thread, customer_id = self._conversations.inbound_context(store.id, sms.from_phone)
-        plan = self._plan(sms, store, self._settings.get(""), thread)
+        settings = self._settings.get("")
+        plan = self._plan(sms, store, settings, thread)
         new_customer = _unidentified(store, sms.from_phone, now) if customer_id is None else None
         known = self._customers.get(customer_id) if customer_id is not None and thread is None else None
         customer_id = customer_id or (new_customer.id if new_customer else "")
@@ -202,6 +205,7 @@ class InboundService:
             sms=sms,
             store=store,
             now=now,
+            settings=settings,
             thread=thread,
             customer_id=customer_id,
             new_customer=new_customer,
@@ -258,8 +262,11 @@ class InboundService:
             ops.append(self._conversations.link_op(ctx.customer_id, ctx.store.id, ctx.conversation_id))
         return ops
 
-    def _conversation_ops(self, ctx: _Context) -> list[transactions.Op]:
+    def _conversation_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
         sms, plan = ctx.sms, ctx.plan
+        chat_consent = Status(
+            write.thread_changes.get(ctx.store.id, {}).get("sms_conversational", ctx.previous[Purpose.CONVERSATIONAL])
+        )
         ops = [
             self._conversations.message_put_op(
                 Message(
@@ -307,6 +314,7 @@ class InboundService:
                 at=ctx.now,
                 preview=preview(sms.body, len(sms.media)),
                 direction=Direction.INBOUND,
+                archive_at=archive_due(ctx.now, chat_consent, ctx.settings),
                 unread_delta=0 if ctx.blocked else 1,
                 flag_opt_out=plan.intent is not None,
             )

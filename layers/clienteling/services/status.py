@@ -98,7 +98,7 @@ class StatusService:
         return self._opt_out.ops(
             customer,
             conversation.store_id,
-            scope_setting=self._settings.get("").opt_out_scope,
+            settings=self._settings.get(""),
             method=Method.CARRIER,
             purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
             now=now,

@@ -1,0 +1,22 @@
+"""Archiving sweep (scheduled): conversations past their grace period leave the open inboxes."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.observability import logger
+from clienteling.wiring import archive_sweep
+
+
+class SweepIncomplete(RuntimeError):
+    """Some conversations could not be archived: the scheduler's retry (or the next run) picks them up."""
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    report = archive_sweep().run()
+    if report.failed:
+        raise SweepIncomplete(f"{len(report.failed)} conversations could not be archived")
+    return dataclasses.asdict(report)
