@@ -11,7 +11,6 @@ from benchmarks import archiving, cold_start, messaging, requests_and_cpu
 
 SECTIONS = {
     "archiving": archiving.run,
-
     "cold_start": cold_start.run,
     "requests": requests_and_cpu.run,
     "messaging": messaging.run,

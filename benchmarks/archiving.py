@@ -12,14 +12,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from dateutil.relativedelta import relativedelta
-
 from clienteling.clock import iso
 from clienteling.domain.addresses import Address
 from clienteling.domain.stores import Store
 from clienteling.ids import new_id
 from clienteling.repositories import keys
 from clienteling.repositories.stores import StoreRepository
+from dateutil.relativedelta import relativedelta
+
 from infra.local import config, stack
 
 DUE = 100
@@ -45,11 +45,21 @@ def _conversation(store_id: str, due: datetime) -> dict[str, Any]:
     conversation_id = new_id()
     activity = iso(due - relativedelta(months=4))
     return {
-        **keys.conversation(conversation_id), "entity": "conversation", "id": conversation_id,
-        "store_id": store_id, "customer_id": new_id(), "customer_name": "Bench", "status": "open",
-        "created_at": activity, "last_activity_at": activity, "unread_count": 0, "version": 1,
-        "GSI1PK": keys.store_inbox(store_id, "open"), "GSI1SK": keys.activity_rank(activity, conversation_id),
-        "GSI3PK": keys.archive_due(store_id), "GSI3SK": keys.activity_rank(iso(due), conversation_id),
+        **keys.conversation(conversation_id),
+        "entity": "conversation",
+        "id": conversation_id,
+        "store_id": store_id,
+        "customer_id": new_id(),
+        "customer_name": "Bench",
+        "status": "open",
+        "created_at": activity,
+        "last_activity_at": activity,
+        "unread_count": 0,
+        "version": 1,
+        "GSI1PK": keys.store_inbox(store_id, "open"),
+        "GSI1SK": keys.activity_rank(activity, conversation_id),
+        "GSI3PK": keys.archive_due(store_id),
+        "GSI3SK": keys.activity_rank(iso(due), conversation_id),
     }
 
 
@@ -65,6 +75,7 @@ def run() -> int:
     missed = 0
     with stack.running(settings, background_events=False):
         from clienteling import wiring
+
         from infra.local.clock import Clock
         from infra.local.runtime import install_clock
 
@@ -77,10 +88,19 @@ def run() -> int:
         repository = StoreRepository(table)
         stores = []
         for n in range(5):
-            store = Store(id=new_id(), name=f"Bench {n}", phone_number=f"+3314{n:07d}", time_zone="Europe/Paris",
-                          locale="fr-FR", currency="EUR", tax_mode="inclusive",
-                          address=Address(line1="1 rue", city="Paris", postal_code="75001", country="FR"),
-                          version=1, created_at=NOW, updated_at=NOW)
+            store = Store(
+                id=new_id(),
+                name=f"Bench {n}",
+                phone_number=f"+3314{n:07d}",
+                time_zone="Europe/Paris",
+                locale="fr-FR",
+                currency="EUR",
+                tax_mode="inclusive",
+                address=Address(line1="1 rue", city="Paris", postal_code="75001", country="FR"),
+                version=1,
+                created_at=NOW,
+                updated_at=NOW,
+            )
             repository.create(store)
             stores.append(store.id)
         install_clock(Clock.manual(NOW))
@@ -95,8 +115,10 @@ def run() -> int:
             per = counter.items / max(report.archived, 1)
             ok = report.archived == DUE and counter.items <= TARGET_TOTAL and per <= TARGET_PER_ARCHIVED
             missed += not ok
-            print(f"{total:>6} conversations: archived {report.archived}, items read {counter.items} (target <= "
-                  f"{TARGET_TOTAL}), per archived {per:.2f} (target <= {TARGET_PER_ARCHIVED})"
-                  f"{'' if ok else '   <-- MISSED'}")
+            print(
+                f"{total:>6} conversations: archived {report.archived}, items read {counter.items} (target <= "
+                f"{TARGET_TOTAL}), per archived {per:.2f} (target <= {TARGET_PER_ARCHIVED})"
+                f"{'' if ok else '   <-- MISSED'}"
+            )
         install_clock(None)
     return missed

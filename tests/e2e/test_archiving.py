@@ -52,8 +52,9 @@ def texting(world: World, local_stack: RunningStack, clock: Clock) -> dict[str, 
     return {"token": token, "phone": phone, "conversation": conversation_id}
 
 
-def test_four_months_without_activity_archives_to_the_second(world: World, clock: Clock,
-                                                              texting: dict[str, Any]) -> None:
+def test_four_months_without_activity_archives_to_the_second(
+    world: World, clock: Clock, texting: dict[str, Any]
+) -> None:
     due = T0 + relativedelta(months=4)
     clock.set(due - SECOND)
     assert sweep()["archived"] == 0
@@ -64,17 +65,18 @@ def test_four_months_without_activity_archives_to_the_second(world: World, clock
     assert report["archived"] == 1
     assert status(world, texting["token"], texting["conversation"]) == "archived"
     assert texting["conversation"] not in open_inbox(world, texting["token"])
-    archived = world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", params={"status": "archived"},
-                             token=texting["token"]).json()["items"]
+    archived = world.api.get(
+        f"/v1/stores/{world.store_id('paris')}/inbox", params={"status": "archived"}, token=texting["token"]
+    ).json()["items"]
     assert [c["id"] for c in archived] == [texting["conversation"]]
 
     # Idempotent: nothing more to do
     assert sweep()["examined"] == 0
 
 
-def test_a_text_brings_an_archived_conversation_back_to_the_top(world: World, clock: Clock,
-                                                                 texting: dict[str, Any],
-                                                                 local_stack: RunningStack) -> None:
+def test_a_text_brings_an_archived_conversation_back_to_the_top(
+    world: World, clock: Clock, texting: dict[str, Any], local_stack: RunningStack
+) -> None:
     other = Phone(local_stack, random_fr_mobile())
     clock.set(T0 + timedelta(days=30))
     other.text(world.stores["paris"]["phoneNumber"], "Moi aussi")
@@ -109,10 +111,16 @@ def test_two_days_after_an_opt_out(world: World, clock: Clock, texting: dict[str
 def test_seven_days_after_an_unanswered_opt_in_request(world: World, clock: Clock, local_stack: RunningStack) -> None:
     token = world.token("lea", "associate", "paris")
     phone = Phone(local_stack, random_fr_mobile())
-    customer = world.api.post("/v1/customers", {"firstName": "Ana", "lastName": "Silent", "phoneNumber": phone.number,
-                                                "homeStoreId": world.store_id("paris")}, token=token).json()
-    asked = world.api.post(f"/v1/customers/{customer['id']}/opt-in-request",
-                           {"storeId": world.store_id("paris"), "message": "Bonjour Ana"}, token=token)
+    customer = world.api.post(
+        "/v1/customers",
+        {"firstName": "Ana", "lastName": "Silent", "phoneNumber": phone.number, "homeStoreId": world.store_id("paris")},
+        token=token,
+    ).json()
+    asked = world.api.post(
+        f"/v1/customers/{customer['id']}/opt-in-request",
+        {"storeId": world.store_id("paris"), "message": "Bonjour Ana"},
+        token=token,
+    )
     conversation_id = asked.json()["conversationId"]
     clock.set(T0 + timedelta(days=7) - SECOND)
     sweep()
@@ -125,10 +133,16 @@ def test_seven_days_after_an_unanswered_opt_in_request(world: World, clock: Cloc
 def test_an_answered_opt_in_request_waits_four_months(world: World, clock: Clock, local_stack: RunningStack) -> None:
     token = world.token("lea", "associate", "paris")
     phone = Phone(local_stack, random_fr_mobile())
-    customer = world.api.post("/v1/customers", {"firstName": "Bo", "lastName": "Yes", "phoneNumber": phone.number,
-                                                "homeStoreId": world.store_id("paris")}, token=token).json()
-    asked = world.api.post(f"/v1/customers/{customer['id']}/opt-in-request",
-                           {"storeId": world.store_id("paris"), "message": "Bonjour Bo"}, token=token)
+    customer = world.api.post(
+        "/v1/customers",
+        {"firstName": "Bo", "lastName": "Yes", "phoneNumber": phone.number, "homeStoreId": world.store_id("paris")},
+        token=token,
+    ).json()
+    asked = world.api.post(
+        f"/v1/customers/{customer['id']}/opt-in-request",
+        {"storeId": world.store_id("paris"), "message": "Bonjour Bo"},
+        token=token,
+    )
     conversation_id = asked.json()["conversationId"]
     clock.set(T0 + timedelta(days=1))
     phone.text(world.stores["paris"]["phoneNumber"], "Oui")
