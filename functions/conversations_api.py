@@ -19,12 +19,15 @@ from clienteling.contracts.conversations import (
     Note,
     OptInRequest,
     OptOutResolution,
+    ScheduledMessageOut,
+    ScheduleMessage,
     SendMessage,
     StatusChange,
     Topics,
     Transfer,
 )
 from clienteling.contracts.mapping import conversation_out, message_out
+from clienteling.domain.conversations import ScheduledMessage
 from clienteling.services.conversations import ConversationService, Outgoing
 from clienteling.wiring import conversation_service
 
@@ -216,6 +219,72 @@ def resolve_opt_out(
     conversations: Conversations,
 ) -> ConversationOut:
     return conversation_out(conversations.resolve_opt_out_intent(caller, conversation_id, stop_chat=body.stop_chat))
+
+
+def _scheduled_out(scheduled: ScheduledMessage) -> ScheduledMessageOut:
+    return ScheduledMessageOut(
+        id=scheduled.id,
+        conversation_id=scheduled.conversation_id,
+        associate_id=scheduled.associate_id,
+        body=scheduled.body,
+        media_count=len(scheduled.media),
+        requested_for=scheduled.requested_for,
+        scheduled_for=scheduled.scheduled_for,
+        state=scheduled.state,
+        message_id=scheduled.message_id,
+        reason=scheduled.reason,
+        created_at=scheduled.created_at,
+    )
+
+
+@app.post(
+    "/v1/conversations/<conversation_id>/scheduled-messages",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Send later: a text that goes out at a given time (quiet hours and consent apply then)",
+)
+def schedule_message(
+    conversation_id: ConversationId,
+    body: Annotated[ScheduleMessage, Body()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> ScheduledMessageOut:
+    outgoing = Outgoing(
+        body=body.body,
+        template_id=body.template_id,
+        product_ids=tuple(body.product_ids),
+        media_keys=tuple(body.media_keys),
+    )
+    return _scheduled_out(conversations.schedule(caller, conversation_id, outgoing, body.send_at))
+
+
+@app.get(
+    "/v1/conversations/<conversation_id>/scheduled-messages",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="The conversation's send-later messages, soonest first",
+)
+def list_scheduled(
+    conversation_id: ConversationId, caller: CallerDep, conversations: Conversations
+) -> Page[ScheduledMessageOut]:
+    return Page[ScheduledMessageOut](
+        items=[_scheduled_out(s) for s in conversations.scheduled(caller, conversation_id)]
+    )
+
+
+@app.delete(
+    "/v1/conversations/<conversation_id>/scheduled-messages/<scheduled_id>",
+    tags=TAGS,
+    responses=ERROR_RESPONSES,
+    summary="Cancel a send-later message that has not gone yet",
+)
+def cancel_scheduled(
+    conversation_id: ConversationId,
+    scheduled_id: Annotated[Id, Path()],
+    caller: CallerDep,
+    conversations: Conversations,
+) -> ScheduledMessageOut:
+    return _scheduled_out(conversations.cancel_scheduled(caller, conversation_id, scheduled_id))
 
 
 @app.post(

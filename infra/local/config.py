@@ -28,6 +28,7 @@ class LocalNames:
     media_bucket: str = "clienteling-media"
     event_bus: str = "clienteling"
     secrets: str = "clienteling/providers"
+    schedule_group: str = "clienteling"
 
 
 @dataclass(frozen=True)

@@ -142,6 +142,8 @@ class LocalStack:
             "EVENT_BUS_NAME": self.names.event_bus,
             "USER_POOL_ID": self.user_pool_id,
             "SECRETS_NAME": self.names.secrets,
+            "SCHEDULER_GROUP": self.names.schedule_group,
+            "SCHEDULER_ROLE_ARN": f"arn:aws:iam::000000000000:role/{self.names.schedule_group}-scheduler",
             "POWERTOOLS_SERVICE_NAME": "clienteling",
             "POWERTOOLS_METRICS_NAMESPACE": "Clienteling",
             "POWERTOOLS_METRICS_DISABLED": "true",
@@ -158,6 +160,7 @@ class LocalStack:
         table.create_table(session.client("dynamodb", endpoint_url=self.dynamodb_url), self.names.table)
         session.client("s3", endpoint_url=self.moto_url).create_bucket(Bucket=self.names.media_bucket)
         session.client("events", endpoint_url=self.moto_url).create_event_bus(Name=self.names.event_bus)
+        session.client("scheduler", endpoint_url=self.moto_url).create_schedule_group(Name=self.names.schedule_group)
         session.client("secretsmanager", endpoint_url=self.moto_url).create_secret(
             Name=self.names.secrets, SecretString=json.dumps(settings.provider_secrets())
         )

@@ -39,6 +39,11 @@ class Settings(BaseModel):
     twilio_account_sid: str = ""
     # Only set locally: where the Twilio simulator listens (twilio-python talks to api.twilio.com otherwise).
     twilio_api_base_url: str | None = None
+    # EventBridge Scheduler: the group one-time schedules go to, the role it invokes targets with, and the
+    # function that delivers send-later messages.
+    scheduler_group: str = "clienteling"
+    scheduler_role_arn: str = ""
+    scheduled_messages_function_arn: str = ""
     # SNS topic the associate app's push backend subscribes to (empty: no push, notifications only stored).
     push_topic_arn: str = ""
     # Largest JSON request body a handler accepts before answering 413.

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
+    from clienteling.adapters.schedules import OneTimeSchedules
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.settings import BusinessSettings
     from clienteling.services.archiving import ArchiveSweep
@@ -185,6 +186,20 @@ def conversation_service() -> ConversationService:
         sms=sms_sender,
         clock=clock(),
         status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+        schedules=one_time_schedules,
+        scheduled_target_arn=settings.scheduled_messages_function_arn,
+    )
+
+
+@functools.cache
+def one_time_schedules() -> OneTimeSchedules:
+    import boto3
+
+    from clienteling.adapters.schedules import OneTimeSchedules
+
+    settings = get_settings()
+    return OneTimeSchedules(
+        boto3.client("scheduler"), group=settings.scheduler_group, role_arn=settings.scheduler_role_arn
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from clienteling.contracts.base import ApiModel, Id, ResponseModel, lowercase_matching
-from clienteling.domain.conversations import ConversationStatus, Direction, MediaState, MessageStatus
+from clienteling.domain.conversations import ConversationStatus, Direction, MediaState, MessageStatus, ScheduledState
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -133,3 +133,24 @@ TopicTag = Annotated[
 
 class Topics(ApiModel):
     topics: list[TopicTag] = Field(max_length=10, description="e.g. ['wedding', 'alterations']")
+
+
+class ScheduleMessage(SendMessage):
+    send_at: AwareDatetime = Field(
+        description="When to send, with its UTC offset (e.g. 2026-12-01T10:00:00+01:00). "
+        "Moved to the customer's next allowed hour if it falls in quiet hours."
+    )
+
+
+class ScheduledMessageOut(ResponseModel):
+    id: str
+    conversation_id: str
+    associate_id: str
+    body: str | None = None
+    media_count: int
+    requested_for: datetime
+    scheduled_for: datetime = Field(description="After quiet hours")
+    state: ScheduledState
+    message_id: str | None = Field(default=None, description="The message it became, once sent")
+    reason: str | None = Field(default=None, description="Why it was not sent (e.g. opted_out)")
+    created_at: datetime

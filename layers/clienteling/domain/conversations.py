@@ -25,6 +25,8 @@ class Direction(StrEnum):
 
 
 class MessageStatus(StrEnum):
+    SCHEDULED = "scheduled"  # send-later: waits for its time
+    CANCELLED = "cancelled"
     RECEIVED = "received"
     QUEUED = "queued"
     SENT = "sent"
@@ -36,6 +38,8 @@ class MessageStatus(StrEnum):
 
 # Provider callbacks can arrive out of order: a status only ever moves forward along this rank.
 STATUS_RANK = {
+    MessageStatus.SCHEDULED: 0,
+    MessageStatus.CANCELLED: 6,
     MessageStatus.RECEIVED: 0,
     MessageStatus.QUEUED: 1,
     MessageStatus.SENT: 2,
@@ -123,3 +127,28 @@ def index_words(text: str | None) -> list[str]:
         w for w in "".join(c if c.isalnum() else " " for c in fold(text or "")).split() if len(w) >= MIN_WORD_LENGTH
     }
     return sorted(words, key=lambda w: (-len(w), w))[:MAX_INDEXED_WORDS]
+
+
+class ScheduledState(StrEnum):
+    SCHEDULED = "scheduled"
+    SENDING = "sending"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledMessage:
+    """A text an associate wrote to go out later; still subject to consent (and quiet hours) when it goes."""
+
+    id: str
+    conversation_id: str
+    associate_id: str
+    body: str | None
+    media: tuple[Media, ...]
+    requested_for: datetime  # what the associate asked
+    scheduled_for: datetime  # after quiet hours
+    state: ScheduledState
+    created_at: datetime
+    message_id: str | None = None  # the message it became
+    reason: str | None = None  # why it failed

@@ -22,6 +22,8 @@ from clienteling.domain.conversations import (
     MediaState,
     Message,
     MessageStatus,
+    ScheduledMessage,
+    ScheduledState,
     index_words,
 )
 from clienteling.domain.conversations import conversation_id as conversation_id_for
@@ -534,13 +536,54 @@ class ConversationRepository:
             condition="GSI3SK = :due",
         )
 
-    def clear_flag_op(self, conversation_id: str, flag: str) -> transactions.Op:
-        return transactions.update(
+    def scheduled_put_op(self, scheduled: ScheduledMessage) -> transactions.Op:
+        return transactions.put(self._table, _scheduled_to_item(scheduled), condition="attribute_not_exists(PK)")
+
+    def scheduled(self, conversation_id: str, scheduled_id: str) -> ScheduledMessage | None:
+        """AP-M16: one send-later message. 1 GetItem."""
+        item = self._table.get_item(Key=keys.scheduled_message(conversation_id, scheduled_id), ConsistentRead=True).get(
+            "Item"
+        )
+        return _scheduled_from_item(item) if item else None
+
+    def scheduled_list(self, conversation_id: str) -> list[ScheduledMessage]:
+        """AP-M17: a conversation's send-later messages. 1 Query."""
+        response = self._table.query(
+            KeyConditionExpression=Key("PK").eq(keys.conversation_partition(conversation_id))
+            & Key("SK").begins_with(keys.SCHEDULED_PREFIX)
+        )
+        return [_scheduled_from_item(i) for i in response["Items"]]
+
+    def scheduled_transition(self, scheduled: ScheduledMessage, to: ScheduledState, **changes: Any) -> None:
+        """Move a send-later message on if it is still where it was read (ConditionFailed otherwise)."""
+        values: dict[str, Any] = {":from": scheduled.state.value, ":to": to.value}
+        sets = ["#state = :to"]
+        for index, (name, value) in enumerate(sorted(changes.items())):
+            values[f":c{index}"] = when(value) if isinstance(value, datetime) else value
+            sets.append(f"{name} = :c{index}")
+        transactions.transact(
             self._table,
-            keys.conversation(conversation_id),
-            "DELETE flags :flag",
-            values={":flag": {flag}},
-            condition="attribute_exists(PK)",
+            [
+                transactions.update(
+                    self._table,
+                    keys.scheduled_message(scheduled.conversation_id, scheduled.id),
+                    "SET " + ", ".join(sets),
+                    names={"#state": "state"},
+                    values=values,
+                    condition="#state = :from",
+                )
+            ],
+        )
+
+    def clear_flag_op(self, conversation_id: str, flag: str, *, archive_at: datetime | None = None) -> transactions.Op:
+        """Drop a flag (and move the archiving time in the same write when the change calls for it)."""
+        values: dict[str, Any] = {":flag": {flag}}
+        expression = "DELETE flags :flag"
+        if archive_at is not None:
+            values[":due"] = keys.activity_rank(when(archive_at), conversation_id)
+            expression = "SET GSI3SK = :due " + expression
+        return transactions.update(
+            self._table, keys.conversation(conversation_id), expression, values=values, condition="attribute_exists(PK)"
         )
 
     def media_update_op(self, message: Message, media: tuple[Media, ...]) -> transactions.Op:
@@ -689,4 +732,48 @@ def _message_from_item(item: dict[str, Any]) -> Message:
         encoding=item.get("encoding"),
         segments=to_int(item["segments"]) if item.get("segments") is not None else None,
         flags=tuple(item.get("flags", [])),
+    )
+
+
+def _scheduled_to_item(scheduled: ScheduledMessage) -> dict[str, Any]:
+    return without_none(
+        {
+            **keys.scheduled_message(scheduled.conversation_id, scheduled.id),
+            "entity": "scheduled_message",
+            "id": scheduled.id,
+            "conversation_id": scheduled.conversation_id,
+            "associate_id": scheduled.associate_id,
+            "body": scheduled.body,
+            "media": [_media_to_item(m) for m in scheduled.media] or None,
+            "requested_for": when(scheduled.requested_for),
+            "scheduled_for": when(scheduled.scheduled_for),
+            "state": scheduled.state.value,
+            "created_at": when(scheduled.created_at),
+            "message_id": scheduled.message_id,
+            "reason": scheduled.reason,
+        }
+    )
+
+
+def _scheduled_from_item(item: dict[str, Any]) -> ScheduledMessage:
+    return ScheduledMessage(
+        id=item["id"],
+        conversation_id=item["conversation_id"],
+        associate_id=item["associate_id"],
+        body=item.get("body"),
+        media=tuple(
+            Media(
+                content_type=m["content_type"],
+                state=MediaState(m["state"]),
+                key=m.get("key"),
+                size=to_int(m["size"]) if m.get("size") is not None else None,
+            )
+            for m in item.get("media", [])
+        ),
+        requested_for=dt(item["requested_for"]),
+        scheduled_for=dt(item["scheduled_for"]),
+        state=ScheduledState(item["state"]),
+        created_at=dt(item["created_at"]),
+        message_id=item.get("message_id"),
+        reason=item.get("reason"),
     )

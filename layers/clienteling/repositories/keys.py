@@ -188,3 +188,10 @@ def conversation_word_partition(store_id: str, word: str) -> str:
 def conversation_word(store_id: str, word: str, conversation_id: str) -> Key:
     """A word of a conversation's messages, for search (one item per word and conversation)."""
     return _key(conversation_word_partition(store_id, word), f"{word}#{conversation_id}")
+
+
+SCHEDULED_PREFIX = "SCHED#"
+
+
+def scheduled_message(conversation_id: str, scheduled_id: str) -> Key:
+    return _key(f"CONV#{conversation_id}", f"{SCHEDULED_PREFIX}{scheduled_id}")

@@ -101,6 +101,11 @@ def transact(table: Table, ops: Sequence[Op]) -> None:
 
     Uses the resource's client so that plain Python values are serialised as with `Table` calls.
     """
+    keys = [_item_key(op) for op in ops]
+    if len(set(keys)) != len(keys):
+        # DynamoDB refuses this with a ValidationException; say which item, for the developer.
+        duplicated = next(k for k in keys if keys.count(k) > 1)
+        raise ValueError(f"one transaction writes {duplicated} twice: merge those operations")
     client = table.meta.client
     try:
         client.transact_write_items(TransactItems=[op.request for op in ops])  # type: ignore[misc]
@@ -112,6 +117,12 @@ def transact(table: Table, ops: Sequence[Op]) -> None:
         if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
             raise Conflict("Another update to the same resource happened at the same time; retry.") from error
         raise
+
+
+def _item_key(op: Op) -> tuple[str, str]:
+    (request,) = op.request.values()
+    key = request.get("Key") or request["Item"]
+    return str(key["PK"]), str(key["SK"])
 
 
 def is_condition_failure(error: ClientError) -> bool:

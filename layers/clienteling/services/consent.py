@@ -182,6 +182,7 @@ class SmsOptOut:
         note: str,
         message_id: str | None = None,
         associate_id: str | None = None,
+        except_conversation: str | None = None,
     ) -> list[transactions.Op]:
         if not customer.phone_number:
             return []
@@ -207,7 +208,9 @@ class SmsOptOut:
             previous=lambda d: effective(customer.consents, d.channel, d.purpose, store_id),
             thread_stores=stores,
         )
-        return write.ops + follow_ops(self._conversations, customer, write, now=now, settings=settings)
+        return write.ops + follow_ops(
+            self._conversations, customer, write, now=now, settings=settings, except_conversation=except_conversation
+        )
 
 
 def follow_ops(
@@ -217,14 +220,18 @@ def follow_ops(
     *,
     now: datetime,
     settings: BusinessSettings,
+    except_conversation: str | None = None,
 ) -> list[transactions.Op]:
     """What SMS consent changes move besides the profile: the threads' copies the webhook reads, and when
-    the conversations get archived (soon after an opt-out, a week after an unanswered request)."""
+    the conversations get archived (soon after an opt-out, a week after an unanswered request).
+    `except_conversation`: the caller writes that conversation itself in the same transaction (one operation
+    per item), and moves its archiving time there."""
     ops: list[transactions.Op] = []
     for store_id, changes in write.thread_changes.items():
         if customer.phone_number:
             ops.append(conversations.thread_update_op(store_id, customer.phone_number, **changes))
-        if "sms_conversational" in changes:
+        conversation = conversation_id(store_id, customer.id)
+        if "sms_conversational" in changes and conversation != except_conversation:
             due = archive_due(now, Status(changes["sms_conversational"]), settings)
-            ops.append(conversations.archive_due_op(conversation_id(store_id, customer.id), due))
+            ops.append(conversations.archive_due_op(conversation, due))
     return ops

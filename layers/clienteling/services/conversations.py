@@ -9,10 +9,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
 from clienteling.adapters.media import MediaStore, PresignedUpload
+from clienteling.adapters.schedules import OneTimeSchedules
 from clienteling.adapters.sms import RecipientOptedOut, SmsError, TwilioSms
 from clienteling.clock import Clock
 from clienteling.contracts.events import (
@@ -36,12 +37,15 @@ from clienteling.domain.conversations import (
     MediaState,
     Message,
     MessageStatus,
+    ScheduledMessage,
+    ScheduledState,
     conversation_id,
     preview,
 )
 from clienteling.domain.customers import Customer, display_name
 from clienteling.domain.names import query_terms
 from clienteling.domain.phone import InvalidPhoneNumber, region_of, to_e164
+from clienteling.domain.quiet_hours import MessageKind, defer, recipient_zone
 from clienteling.domain.settings import BusinessSettings
 from clienteling.domain.stores import Store
 from clienteling.domain.templates import pick, render
@@ -73,6 +77,8 @@ MEDIA_URL_SECONDS = 3600
 OPT_IN_RESEND_AFTER = timedelta(hours=24)
 OPT_IN_WORDING_VERSION = "opt-in-request/1"
 UPLOAD_SECONDS = 900
+SCHEDULE_MIN_DELAY = timedelta(minutes=1)
+SCHEDULE_MAX_DELAY = timedelta(days=366)
 UPLOAD_EXTENSIONS = {"image/jpeg": "jpg", "image/png": "png", "image/gif": "gif"}
 
 
@@ -99,6 +105,8 @@ class ConversationService:
         sms: Callable[[], TwilioSms],
         clock: Clock,
         status_callback_url: str,
+        schedules: Callable[[], OneTimeSchedules],
+        scheduled_target_arn: str,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
@@ -111,6 +119,8 @@ class ConversationService:
         self._sms = sms
         self._clock = clock
         self._status_callback_url = status_callback_url
+        self._schedules = schedules
+        self._scheduled_target_arn = scheduled_target_arn
         self._consents = ConsentRecorder(customers)
         self._opt_out = SmsOptOut(customers, conversations)
 
@@ -234,6 +244,8 @@ class ConversationService:
             media=(),
             extra_ops=extra,
             chat_consent=Status.PENDING,
+            # The new conversation is also found by its customer's name in the store's search.
+            index_also=display_name(customer) if thread is None else None,
         )
 
     def _send(
@@ -248,6 +260,7 @@ class ConversationService:
         media: tuple[Media, ...],
         extra_ops: list[transactions.Op],
         chat_consent: Status = Status.OPTED_IN,
+        index_also: str | None = None,
     ) -> Message:
         now = self._clock()
         count = segments.count(body) if body else None
@@ -268,7 +281,7 @@ class ConversationService:
             [
                 *extra_ops,
                 self._conversations.message_put_op(message),
-                *self._conversations.word_ops(store.id, conversation.id, body),
+                *self._conversations.word_ops(store.id, conversation.id, f"{body or ''} {index_also or ''}"),
                 self._conversations.touch_op(
                     conversation,
                     at=now,
@@ -626,6 +639,117 @@ class ConversationService:
         )
         return dataclasses.replace(conversation, status=status, version=conversation.version + 1)
 
+    # ------------------------------------------------------------------ send later
+    def schedule(
+        self, caller: Caller, conversation_id_: str, outgoing: Outgoing, send_at: datetime
+    ) -> ScheduledMessage:
+        """A text to go out at `send_at` (moved to the recipient's next allowed hour), cancellable until then."""
+        conversation = self.get(caller, conversation_id_)
+        customer = self._customers.require(conversation.customer_id)
+        store = self._store(conversation.store_id)
+        phone = self._check_can_text(conversation, customer, store)
+        now = self._clock()
+        if not now + SCHEDULE_MIN_DELAY <= send_at <= now + SCHEDULE_MAX_DELAY:
+            raise ValidationFailed(
+                "sendAt must be between 1 minute and 1 year from now.",
+                details=[{"field": "sendAt", "loc": ["body", "sendAt"], "type": "range"}],
+            )
+        body = self._compose(caller, outgoing, customer, store)
+        media = self._outgoing_media(caller, conversation, outgoing.media_keys, phone)
+        if not body and not media:
+            raise ValidationFailed(
+                "Send a body, a template, products or images.",
+                details=[{"field": "body", "loc": ["body", "body"], "type": "missing"}],
+            )
+        recipient = recipient_zone(phone, fallback_tz=store.time_zone, fallback_country=store.country)
+        scheduled = ScheduledMessage(
+            id=new_id(),
+            conversation_id=conversation.id,
+            associate_id=caller.associate_id,
+            body=body,
+            media=media,
+            requested_for=send_at.astimezone(UTC),
+            scheduled_for=defer(send_at, MessageKind.SCHEDULED, recipient).astimezone(UTC),
+            state=ScheduledState.SCHEDULED,
+            created_at=now,
+        )
+        transactions.transact(self._customers.table, [self._conversations.scheduled_put_op(scheduled)])
+        try:
+            self._schedules().create(
+                _schedule_name(scheduled),
+                scheduled.scheduled_for,
+                target_arn=self._scheduled_target_arn,
+                payload={"conversationId": conversation.id, "scheduledId": scheduled.id},
+            )
+        except Exception:
+            self._conversations.scheduled_transition(scheduled, ScheduledState.FAILED, reason="not_scheduled")
+            raise
+        return scheduled
+
+    def scheduled(self, caller: Caller, conversation_id_: str) -> list[ScheduledMessage]:
+        self.get(caller, conversation_id_)
+        return sorted(self._conversations.scheduled_list(conversation_id_), key=lambda s: s.scheduled_for)
+
+    def cancel_scheduled(self, caller: Caller, conversation_id_: str, scheduled_id: str) -> ScheduledMessage:
+        self.get(caller, conversation_id_)
+        scheduled = self._conversations.scheduled(conversation_id_, scheduled_id)
+        if scheduled is None:
+            raise NotFound("No such scheduled message.")
+        if scheduled.state != ScheduledState.SCHEDULED:
+            raise Conflict(f"The message is already {scheduled.state.value}.")
+        try:
+            self._conversations.scheduled_transition(scheduled, ScheduledState.CANCELLED)
+        except transactions.ConditionFailed as error:
+            raise Conflict("The message is being sent.") from error
+        self._schedules().delete(_schedule_name(scheduled))
+        return dataclasses.replace(scheduled, state=ScheduledState.CANCELLED)
+
+    def deliver_scheduled(self, conversation_id_: str, scheduled_id: str) -> ScheduledMessage | None:
+        """The schedule fired: send if still scheduled, allowed now and the customer may be texted. At most once:
+        a run that dies after claiming the message does not send it twice."""
+        scheduled = self._conversations.scheduled(conversation_id_, scheduled_id)
+        if scheduled is None or scheduled.state != ScheduledState.SCHEDULED:
+            return scheduled
+        conversation = self._conversations.require(conversation_id_)
+        customer = self._customers.require(conversation.customer_id)
+        store = self._store(conversation.store_id)
+        now = self._clock()
+        recipient = recipient_zone(customer.phone_number, fallback_tz=store.time_zone, fallback_country=store.country)
+        allowed = defer(now, MessageKind.SCHEDULED, recipient)
+        if allowed > now:
+            # Quiet hours began (or the policy changed) since it was scheduled: wait for the next allowed time.
+            moved = dataclasses.replace(scheduled, scheduled_for=allowed)
+            self._conversations.scheduled_transition(scheduled, ScheduledState.SCHEDULED, scheduled_for=allowed)
+            self._schedules().create(
+                f"{_schedule_name(scheduled)}-{int(allowed.timestamp())}",
+                allowed,
+                target_arn=self._scheduled_target_arn,
+                payload={"conversationId": conversation.id, "scheduledId": scheduled.id},
+            )
+            return moved
+        try:
+            self._conversations.scheduled_transition(scheduled, ScheduledState.SENDING)
+        except transactions.ConditionFailed:
+            return self._conversations.scheduled(conversation_id_, scheduled_id)  # cancelled or another run
+        sending = dataclasses.replace(scheduled, state=ScheduledState.SENDING)
+        try:
+            phone = self._check_can_text(conversation, customer, store)
+        except (NoPhone, OptedOut, ConsentRequired, Blocked) as reason:
+            self._conversations.scheduled_transition(sending, ScheduledState.FAILED, reason=reason.code)
+            return dataclasses.replace(sending, state=ScheduledState.FAILED, reason=reason.code)
+        message = self._send(
+            scheduled.associate_id,
+            conversation,
+            customer=customer,
+            store=store,
+            phone=phone,
+            body=scheduled.body,
+            media=scheduled.media,
+            extra_ops=[],
+        )
+        self._conversations.scheduled_transition(sending, ScheduledState.SENT, message_id=message.id)
+        return dataclasses.replace(sending, state=ScheduledState.SENT, message_id=message.id)
+
     def set_topics(self, caller: Caller, conversation_id_: str, topics: list[str]) -> Conversation:
         conversation = self.get(caller, conversation_id_)
         chosen = tuple(sorted(dict.fromkeys(topics)))
@@ -684,18 +808,21 @@ class ConversationService:
         conversation = self.get(caller, conversation_id_)
         if "opt_out_intent" not in conversation.flags:
             raise Conflict("Nothing to confirm in this conversation.")
-        ops = [self._conversations.clear_flag_op(conversation.id, "opt_out_intent")]
+        now, settings = self._clock(), self._settings.get("")
+        archive_at = archive_due(now, Status.OPTED_OUT, settings) if stop_chat else None
+        ops = [self._conversations.clear_flag_op(conversation.id, "opt_out_intent", archive_at=archive_at)]
         if stop_chat:
             customer = self._customers.require(conversation.customer_id)
             ops += self._opt_out.ops(
                 customer,
                 conversation.store_id,
-                settings=self._settings.get(""),
+                settings=settings,
                 method=Method.SMS_INTENT,
                 purposes=(Purpose.CONVERSATIONAL,),
-                now=self._clock(),
+                now=now,
                 associate_id=caller.associate_id,
                 note="opt-out in other words, confirmed by the associate",
+                except_conversation=conversation.id,
             )
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(conversation, flags=tuple(f for f in conversation.flags if f != "opt_out_intent"))
@@ -769,3 +896,7 @@ def provider_status(status: str) -> MessageStatus:
         "failed": MessageStatus.FAILED,
         "canceled": MessageStatus.FAILED,
     }.get(status, MessageStatus.QUEUED)
+
+
+def _schedule_name(scheduled: ScheduledMessage) -> str:
+    return f"msg-{scheduled.id}"

@@ -226,6 +226,13 @@ class CustomerService:
                 )
                 for _store_id, conversation_id in links
             ]
+        if name_changed:
+            # Found by the new name too (the old one keeps finding it: words are never unindexed one by one).
+            ops += [
+                op
+                for store_id, conversation_id in links
+                for op in self._conversations.word_ops(store_id, conversation_id, display_name(after))
+            ]
         if phone_changed:
             ops += self._conversations.rekey_threads_ops(
                 [store_id for store_id, _ in links],

@@ -281,7 +281,10 @@ class InboundService:
                     flags=("opt_out_intent",) if plan.intent else (),
                 )
             ),
-            *self._conversations.word_ops(ctx.store.id, ctx.conversation_id, sms.body),
+            # A new conversation is also found by its customer's name in the store's search.
+            *self._conversations.word_ops(
+                ctx.store.id, ctx.conversation_id, f"{sms.body} {ctx.customer_name if ctx.thread is None else ''}"
+            ),
         ]
         if plan.reply:
             # What the customer was told, visible to associates in the thread.

@@ -1,0 +1,15 @@
+"""Send-later delivery (invoked by an EventBridge Scheduler one-time schedule at the message's time)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.observability import logger
+from clienteling.wiring import conversation_service
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    delivered = conversation_service().deliver_scheduled(str(event["conversationId"]), str(event["scheduledId"]))
+    return {"state": delivered.state.value if delivered else "unknown"}
