@@ -25,8 +25,9 @@ from clienteling.contracts.conversations import (
     StatusChange,
     Topics,
     Transfer,
+    conversation_out,
+    message_out,
 )
-from clienteling.contracts.mapping import conversation_out, message_out
 from clienteling.domain.conversations import ScheduledMessage
 from clienteling.services.conversations import ConversationService, Outgoing
 from clienteling.wiring import conversation_service

@@ -16,8 +16,9 @@ from clienteling.contracts.customers import (
     CustomerOut,
     CustomerSummaryOut,
     CustomerUpdate,
+    consent_event_out,
+    customer_out,
 )
-from clienteling.contracts.mapping import consent_event_out, customer_out
 from clienteling.domain.customers import Customer
 from clienteling.services.customers import CustomerService
 from clienteling.wiring import customer_service

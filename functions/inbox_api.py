@@ -8,8 +8,13 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.conversations import ConversationOut, NotificationOut, UnreadCount, UnreadOut
-from clienteling.contracts.mapping import conversation_out
+from clienteling.contracts.conversations import (
+    ConversationOut,
+    NotificationOut,
+    UnreadCount,
+    UnreadOut,
+    conversation_out,
+)
 from clienteling.domain.conversations import ConversationStatus
 from clienteling.services.inbox import InboxService
 from clienteling.services.notifications import NotificationService

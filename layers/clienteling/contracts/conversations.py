@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from clienteling.contracts.base import ApiModel, Id, ResponseModel, lowercase_matching
-from clienteling.domain.conversations import ConversationStatus, Direction, MediaState, MessageStatus, ScheduledState
+from clienteling.domain.conversations import (
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Media,
+    MediaState,
+    Message,
+    MessageStatus,
+    ScheduledState,
+)
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
 Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -154,3 +164,40 @@ class ScheduledMessageOut(ResponseModel):
     message_id: str | None = Field(default=None, description="The message it became, once sent")
     reason: str | None = Field(default=None, description="Why it was not sent (e.g. opted_out)")
     created_at: datetime
+
+
+def conversation_out(conversation: Conversation) -> ConversationOut:
+    return ConversationOut(
+        id=conversation.id,
+        store_id=conversation.store_id,
+        customer_id=conversation.customer_id,
+        customer_name=conversation.customer_name,
+        phone_number=conversation.phone_number,
+        status=conversation.status,
+        last_activity_at=conversation.last_activity_at,
+        last_message_preview=conversation.last_message_preview,
+        last_direction=conversation.last_direction,
+        unread_count=conversation.unread_count,
+        assignee_id=conversation.assignee_id,
+        blocked=conversation.blocked,
+        topics=list(conversation.topics),
+        flags=list(conversation.flags),
+        created_at=conversation.created_at,
+    )
+
+
+def message_out(message: Message, media_url: Callable[[Media], str | None]) -> MessageOut:
+    return MessageOut(
+        id=message.id,
+        conversation_id=message.conversation_id,
+        direction=message.direction,
+        body=message.body,
+        media=[MediaOut(content_type=m.content_type, state=m.state, url=media_url(m)) for m in message.media],
+        status=message.status,
+        error_code=message.error_code,
+        associate_id=message.associate_id,
+        encoding=message.encoding,
+        segments=message.segments,
+        flags=list(message.flags),
+        created_at=message.created_at,
+    )
