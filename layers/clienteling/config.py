@@ -41,6 +41,8 @@ class Settings(BaseModel):
     twilio_api_base_url: str | None = None
     # SNS topic the associate app's push backend subscribes to (empty: no push, notifications only stored).
     push_topic_arn: str = ""
+    # The verified SES identity loyalty emails (welcome, virtual gift cards) are sent from.
+    email_sender: str = "loyalty@clienteling.example"
     # Largest JSON request body a handler accepts before answering 413.
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

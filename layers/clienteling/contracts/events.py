@@ -146,7 +146,6 @@ class PurchaseRecorded(ResponseModel):
 
 
 EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
-
     (SOURCE, model.__name__): model
     for model in (
         CustomerCreated,
@@ -161,7 +160,6 @@ EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
         OrderPaid,
         PurchaseRecorded,
     )
-
 }
 
 

@@ -30,6 +30,7 @@ def customer_out(customer: Customer) -> CustomerOut:
             "tags": list(customer.tags),
             "notes": customer.notes,
             "unidentified": customer.unidentified,
+            "pro": customer.pro,
             "primary_associates": customer.primary_associates,
             "consents": [
                 ConsentOut(
