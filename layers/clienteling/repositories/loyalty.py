@@ -305,20 +305,21 @@ class LoyaltyRepository:
         """AP-L8: take expired points off and drop spent lots, if nobody wrote the account since it was read."""
         dropped = sum(account.lots[d] for d in drop)
         names: dict[str, str] = {f"#d{i}": LOT + d.isoformat() for i, d in enumerate(drop)}
+        names |= {"#points": "points", "#consumed": "consumed", "#version": "version"}
         values: dict[str, Any] = {
             ":one": 1,
             ":read": account.version,
             ":minus": -expired,
             ":consumed": expired - dropped,
         }
-        removes = list(names)
+        removes = [n for n in names if n.startswith("#d")]
         sets = []
         if next_rank is None:
             removes += ["GSI2PK", "GSI2SK"]
         else:
             sets.append("GSI2SK = :rank")
             values[":rank"] = next_rank
-        expression = "ADD version :one, points :minus, consumed :consumed"
+        expression = "ADD #version :one, #points :minus, #consumed :consumed"
         if sets:
             expression += " SET " + ", ".join(sets)
         if removes:
@@ -329,7 +330,7 @@ class LoyaltyRepository:
             expression,
             values=values,
             names=names or None,
-            condition="version = :read",
+            condition="#version = :read",
             error=error,
         )
 

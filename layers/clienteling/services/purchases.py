@@ -26,7 +26,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from clienteling.adapters.email import EmailError, SesEmail
-from clienteling.clock import Clock
+from clienteling.clock import Clock, iso
 from clienteling.contracts.customers import CustomerCreate
 from clienteling.contracts.events import CustomerCreated, OrderPaid, PurchasedLine, PurchaseRecorded
 from clienteling.contracts.loyalty import (
@@ -329,7 +329,7 @@ class PurchaseService:
                     expires_on=expiry if kind == EntryType.EARN else None,
                 )
                 plan.ops.append(self._loyalty.entry_op(entry))
-        at_iso = now.isoformat()
+        at_iso = iso(now)
         plan.ops += [
             self._loyalty.grant_use_op(grant, purchase_id=purchase_id, at_iso=at_iso, error=_Changed())
             for grant in redemption.grants
@@ -390,7 +390,7 @@ class PurchaseService:
         )
         plan.out = out
         record = out.model_dump(mode="json")
-        record["at"] = out.at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        record["at"] = iso(out.at)
         plan.ops.append(self._loyalty.purchase_op(customer.id, {**record, "store_id": store.id}))
         plan.ops.append(
             self._loyalty.transaction_op(
