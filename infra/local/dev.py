@@ -32,6 +32,7 @@ def _env_file(demo: Demo, running: stack.RunningStack) -> str:
         lines.append(f"export {key.upper()}={token}")
     lines += [f"export {key.upper()}_STORE={store_id}" for key, store_id in demo.stores.items()]
     lines += [f"export {key.upper()}={customer_id}" for key, customer_id in demo.customers.items()]
+    lines += [f"export {key}={value}" for key, value in demo.loyalty.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -48,6 +49,7 @@ Demo bearer tokens (12 h) and ids are in {env_path}; in another terminal:
   source {source}
 {people}
   $PARIS_STORE $NYC_STORE   store ids;   $ZOE $MIA ...   customer ids
+  $REWARD_DISCOUNT $REWARD_GIFT ... $CANDLE_CARD   loyalty programs;   $GIFT_CARD $GIFT_CARD_PIN   a gift card
 
 Try:
   curl -s $API/health

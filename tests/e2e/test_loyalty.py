@@ -113,10 +113,15 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     cashback = reward(
         till["manager"], type="cashback", title="5% back", costPoints=20, percent="5", storeIds=[till["paris"]]
     )
-    gift = reward(till["manager"], type="gift", title="Tote bag", costPoints=20, giftName="Tote", storeIds=[till["paris"]])
+    gift = reward(
+        till["manager"], type="gift", title="Tote bag", costPoints=20, giftName="Tote", storeIds=[till["paris"]]
+    )
     refused = api.post("/v1/rewards", {"type": "gift", "title": "All", "giftName": "x"}, token=till["manager"])
     assert refused.status_code == 403  # every store needs an admin
-    assert api.post("/v1/rewards", {"type": "gift", "title": "x", "giftName": "x"}, token=till["associate"]).status_code == 403
+    assert (
+        api.post("/v1/rewards", {"type": "gift", "title": "x", "giftName": "x"}, token=till["associate"]).status_code
+        == 403
+    )
 
     # A virtual gift card is sold and emailed to its recipient
     recipient = f"{unique('gift')}@example.com"
@@ -137,7 +142,7 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     view = _loyalty(world, till, customer_id)
     available = {r["id"] for r in view["rewardsAvailable"]}
     assert {discount["id"], cashback["id"], gift["id"]} <= available
-    assert [c for c in view["frequentBuyerCards"] if c["cardId"] == card.json()["id"]][0]["freeAvailable"] == 1
+    assert next(c for c in view["frequentBuyerCards"] if c["cardId"] == card.json()["id"])["freeAvailable"] == 1
     third = _purchase(
         world,
         till,
@@ -193,7 +198,7 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     assert view["pointsBalance"] == 79
     assert sum(e["points"] for e in view["ledger"]["items"]) == 79
     assert [e["type"] for e in view["ledger"]["items"][:2]] in (["redeem", "earn"], ["earn", "redeem"])
-    progress = [c for c in view["frequentBuyerCards"] if c["cardId"] == card.json()["id"]][0]
+    progress = next(c for c in view["frequentBuyerCards"] if c["cardId"] == card.json()["id"])
     assert (progress["progress"], progress["freeAvailable"]) == (0, 0)  # 3 bought, 1 free used; the free one counts not
     assert view["visits"] == 1  # three purchases on the same day are one visit
 
@@ -248,7 +253,9 @@ def test_bad_purchases_are_400_never_500(world: World, till: dict[str, Any], bod
 def test_refused_purchases_are_422_naming_the_problem(world: World, till: dict[str, Any]) -> None:
     api = world.api
     customer = api.post(
-        "/v1/customers", {"firstName": "No", "lastName": "Points", "homeStoreId": till["paris"]}, token=till["associate"]
+        "/v1/customers",
+        {"firstName": "No", "lastName": "Points", "homeStoreId": till["paris"]},
+        token=till["associate"],
     ).json()
     base = {"customer": {"id": customer["id"]}, "lines": [{"unitPriceMinor": 1000}], "totalMinor": 1000}
     mismatch = _purchase(world, till, {**base, "totalMinor": 999})

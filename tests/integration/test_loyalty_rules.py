@@ -13,7 +13,6 @@ from typing import Any
 
 import boto3
 import pytest
-
 from clienteling import wiring
 from clienteling.contracts.customers import CustomerCreate, CustomerUpdate
 from clienteling.contracts.loyalty import (
@@ -29,10 +28,10 @@ from clienteling.domain.access import Caller, Role
 from clienteling.domain.gift_cards import GiftCardLocked, WrongPin
 from clienteling.domain.rewards import MissingCustomerField, RewardRefused
 from clienteling.repositories.loyalty import LoyaltyRepository
+
 from functions import loyalty_daily
 from infra.local.gateway import LambdaContext
 from infra.local.stack import RunningStack
-
 from tests.conftest import store_body
 
 ADMIN = Caller("admin", frozenset({Role.ADMIN}))
@@ -62,7 +61,9 @@ class Shop:
         self.manager = Caller("mgr-" + os.urandom(3).hex(), frozenset({Role.MANAGER}), stores)
 
     def customer(self, **fields: Any) -> str:
-        body = CustomerCreate.model_validate({"first_name": "Ada", "last_name": "Rules", "home_store_id": self.store_id, **fields})
+        body = CustomerCreate.model_validate(
+            {"first_name": "Ada", "last_name": "Rules", "home_store_id": self.store_id, **fields}
+        )
         return wiring.customer_service().create(self.associate, body).id
 
     def reward(self, **fields: Any) -> str:
@@ -211,7 +212,7 @@ def test_paid_orders_earn_points_once(shop: Shop, local_stack: RunningStack) -> 
         "occurredAt": "2026-03-02T10:00:00Z",
     }
     events = boto3.client("events")
-    entry = {
+    entry: Any = {
         "Source": "clienteling",
         "DetailType": "OrderPaid",
         "Detail": json.dumps(detail),
@@ -226,7 +227,12 @@ def test_paid_orders_earn_points_once(shop: Shop, local_stack: RunningStack) -> 
 
 
 def _run_daily(at: datetime) -> dict[str, int]:
-    event = {"version": "0", "id": os.urandom(4).hex(), "detail-type": "Scheduled Event", "time": at.strftime("%Y-%m-%dT%H:%M:%SZ")}
+    event = {
+        "version": "0",
+        "id": os.urandom(4).hex(),
+        "detail-type": "Scheduled Event",
+        "time": at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    }
     return dict(loyalty_daily.lambda_handler(event, LambdaContext(function_name="LoyaltyDailyFunction")))  # type: ignore[arg-type]
 
 
@@ -251,7 +257,10 @@ def test_birthday_rewards_for_the_customer_or_a_pet_once_a_month(shop: Shop, clo
         shop.buy(pet, rewards=[{"grantId": f"{birthday}-201405"}])
     # A birth month added later counts from the next run
     wiring.customer_service().update(
-        shop.associate, other, CustomerUpdate(pets=[{"name": "Tom", "species": "cat", "birth_month": 6}]), expected_version=1
+        shop.associate,
+        other,
+        CustomerUpdate(pets=[{"name": "Tom", "species": "cat", "birth_month": 6}]),
+        expected_version=1,
     )
     _run_daily(clock.now)
     assert [g.id for g in LoyaltyRepository(wiring.table()).grants(other)] == [f"{birthday}-201406"]
@@ -281,5 +290,5 @@ def test_points_expire_oldest_first(shop: Shop, clock: ManualClock) -> None:
     assert (account.points, account.lots, account.consumed) == (0, {}, 0)
     assert account.next_expiry() is None
     entries = LoyaltyRepository(wiring.table()).ledger(customer, limit=10, cursor=None).items
-    assert [(e.type.value, e.points) for e in entries][0] == ("expire", -30)
+    assert next((e.type.value, e.points) for e in entries) == ("expire", -30)
     assert LoyaltyRepository(wiring.table()).ledger_total(customer) == 0

@@ -45,16 +45,19 @@ def points_earned(lines: Sequence[EarnLine], *, paid_minor: int, exponent: int, 
     share = Fraction(min(paid_minor, gross), gross)
     rate = Fraction(rule.points_per_unit)
     scale: int = 10**exponent
-    exact: Fraction = sum(
-        (
-            Fraction(line.amount_minor)
-            * share
-            * rate
-            * Fraction(rule.category_multipliers.get(line.category_id or "", 1))
-            for line in lines
-        ),
-        Fraction(0),
-    ) / scale
+    exact: Fraction = (
+        sum(
+            (
+                Fraction(line.amount_minor)
+                * share
+                * rate
+                * Fraction(rule.category_multipliers.get(line.category_id or "", 1))
+                for line in lines
+            ),
+            Fraction(0),
+        )
+        / scale
+    )
     return max(0, exact.numerator // exact.denominator)  # floor, exactly
 
 
