@@ -55,18 +55,18 @@ class RewardsRepository:
     # ------------------------------------------------------------------ earning rule
     def earning_rule(self, _: str = "") -> EarningRule:
         """AP-R4: the business's earning rule (defaults when never saved). 1 GetItem."""
+        return self.versioned_earning_rule()[0]
+
+    def versioned_earning_rule(self) -> tuple[EarningRule, int]:
+        """AP-R4: the rule and its version (0: never saved, the defaults apply). 1 GetItem."""
         item: dict[str, Any] | None = self._table.get_item(Key=keys.loyalty_settings()).get("Item")
         if not item:
-            return EarningRule()
+            return EarningRule(), 0
         return EarningRule(
             points_per_unit=Decimal(str(item["points_per_unit"])),
             category_multipliers={str(k): Decimal(str(v)) for k, v in item.get("category_multipliers", {}).items()},
             expiry_days=to_int(item["expiry_days"]) if item.get("expiry_days") is not None else None,
-        )
-
-    def earning_rule_version(self) -> int:
-        item = self._table.get_item(Key=keys.loyalty_settings(), ProjectionExpression="version").get("Item")
-        return to_int(item["version"]) if item else 0
+        ), to_int(item["version"])
 
     def save_earning_rule(self, rule: EarningRule, *, version: int, updated_at: datetime) -> None:
         """AP-R4: save the rule if nobody saved since the version read. 1 TransactWriteItems."""

@@ -176,14 +176,14 @@ class RewardsService:
     # ------------------------------------------------------------------ earning rule
     def earning_rule(self, caller: Caller) -> tuple[EarningRule, int]:
         caller.require_role(Role.ASSOCIATE)
-        return self._rewards.earning_rule(), self._rewards.earning_rule_version()
+        return self._rewards.versioned_earning_rule()
 
     def update_earning_rule(
         self, caller: Caller, patch: EarningRuleUpdate, *, expected_version: int
     ) -> tuple[EarningRule, int]:
         """Admins only: the rule is the business's, in every store."""
         caller.require_role(Role.ADMIN)
-        current, version = self._rewards.earning_rule(), self._rewards.earning_rule_version()
+        current, version = self._rewards.versioned_earning_rule()
         if version != expected_version:
             raise StaleVersion()
         updated = EarningRule(
