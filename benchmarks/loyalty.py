@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import statistics
 import uuid
+from typing import Any
 
 import boto3
 
@@ -38,7 +39,7 @@ def run() -> int:
         def h(token: str, **extra: str) -> dict[str, str]:
             return {"authorization": f"Bearer {token}", "content-type": "application/json", **extra}
 
-        def call(method: str, path: str, token: str, body: object = None) -> dict[str, object]:
+        def call(method: str, path: str, token: str, body: object = None) -> dict[str, Any]:
             response = gw.invoke(method, path, h(token), json.dumps(body).encode() if body is not None else b"")
             if response.status >= 400:
                 raise RuntimeError(f"{method} {path}: {response.status} {response.body!r}")
