@@ -278,7 +278,6 @@ def purchase_service() -> PurchaseService:
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.repositories.gift_cards import GiftCardRepository
     from clienteling.repositories.loyalty import LoyaltyRepository
-    from clienteling.repositories.rewards import RewardsRepository
     from clienteling.services.purchases import PurchaseService
 
     settings = get_settings()
@@ -287,14 +286,12 @@ def purchase_service() -> PurchaseService:
         customers=CustomerRepository(table()),
         customer_service=customer_service(),
         gift_cards=GiftCardRepository(table()),
-        rewards=RewardsRepository(table()),
         earning_rule=earning_rule_cache(),
         cards=frequent_buyer_cards_cache(),
         stores=store_directory(),
         email=email_sender,
         clock=clock(),
         public_base_url=settings.public_base_url,
-        default_region=settings.default_phone_region,
     )
 
 

@@ -202,6 +202,16 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     assert (progress["progress"], progress["freeAvailable"]) == (0, 0)  # 3 bought, 1 free used; the free one counts not
     assert view["visits"] == 1  # three purchases on the same day are one visit
 
+    # Every purchase was published for campaigns (transactional outbox -> EventBridge)
+    local_stack.events.drain()
+    published = [
+        record["dynamodb"]["NewImage"]
+        for invocation in local_stack.events.invocations("EventPublisherFunction")
+        for record in invocation.event["Records"]
+    ]
+    recorded = [image["detail"]["S"] for image in published if image["detail_type"]["S"] == "PurchaseRecorded"]
+    assert sum(paid["id"] in detail for detail in recorded) == 1
+
 
 def test_card_codes_and_scoping(world: World, till: dict[str, Any]) -> None:
     api = world.api
@@ -230,6 +240,14 @@ def test_card_codes_and_scoping(world: World, till: dict[str, Any]) -> None:
     adjusted = api.post(path, adjustment, token=till["manager"])
     assert adjusted.status_code == 201, adjusted.text
     assert adjusted.json() == {"pointsBalance": 40}
+    sale = {"kind": "virtual", "amountMinor": 1000}
+    assert api.post(f"/v1/stores/{till['paris']}/gift-cards", sale, token=till["nyc_associate"]).status_code == 403
+    rule = api.patch("/v1/loyalty/earning-rule", {"expiryDays": 10}, etag='"0"', token=till["manager"])
+    assert rule.status_code == 403  # the earning rule is the business's: admins only
+    foreign = api.get(
+        f"/v1/customers/{created['id']}/loyalty", token=till["nyc_associate"], params={"storeId": till["paris"]}
+    )
+    assert foreign.status_code == 403
     too_much = api.post(path, {**adjustment, "points": -41}, token=till["manager"])
     assert too_much.status_code == 422
     assert too_much.json()["error"]["code"] == "insufficient_points"

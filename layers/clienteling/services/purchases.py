@@ -71,7 +71,6 @@ from clienteling.repositories import keys, outbox, transactions
 from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepository
 from clienteling.repositories.gift_cards import GiftCardRepository
 from clienteling.repositories.loyalty import AccountChange, LoyaltyRepository, PurchaseSnapshot
-from clienteling.repositories.rewards import RewardsRepository
 from clienteling.services.cache import TtlCache
 from clienteling.services.customers import CustomerService
 from clienteling.services.gift_cards import check_pin
@@ -122,27 +121,23 @@ class PurchaseService:
         customers: CustomerRepository,
         customer_service: CustomerService,
         gift_cards: GiftCardRepository,
-        rewards: RewardsRepository,
         earning_rule: TtlCache[str, points.EarningRule],
         cards: TtlCache[str, list[FrequentBuyerCard]],
         stores: StoreDirectory,
         email: Callable[[], SesEmail],
         clock: Clock,
         public_base_url: str,
-        default_region: str,
     ) -> None:
         self._loyalty = loyalty
         self._customers = customers
         self._customer_service = customer_service
         self._gift_cards = gift_cards
-        self._rewards = rewards
         self._rule = earning_rule
         self._cards_cache = cards
         self._stores = stores
         self._email = email
         self._clock = clock
         self._public_base_url = public_base_url.rstrip("/")
-        self._default_region = default_region
 
     # ------------------------------------------------------------------ till purchases
     def record(self, caller: Caller, store_id: str, body: PurchaseCreate, *, idempotency_key: str | None) -> Recorded:
