@@ -9,8 +9,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends,
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.base import REFUSAL_RESPONSES, Id
-from clienteling.contracts.loyalty import GiftCardCheck, GiftCardOut, GiftCardRefund, GiftCardSale, GiftCardSold
-from clienteling.contracts.loyalty_mapping import gift_card_out
+from clienteling.contracts.gift_cards import (
+    GiftCardCheck,
+    GiftCardOut,
+    GiftCardRefund,
+    GiftCardSale,
+    GiftCardSold,
+    gift_card_out,
+)
 from clienteling.services.gift_cards import GiftCardService
 from clienteling.wiring import gift_card_service
 

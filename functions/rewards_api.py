@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Pat
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.api.versions import if_match, versioned
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.loyalty import (
+from clienteling.contracts.rewards import (
     EarningRuleOut,
     EarningRuleUpdate,
     FrequentBuyerCardCreate,
@@ -18,8 +18,10 @@ from clienteling.contracts.loyalty import (
     RewardCreate,
     RewardOut,
     RewardUpdate,
+    card_out,
+    reward_out,
+    rule_out,
 )
-from clienteling.contracts.loyalty_mapping import card_out, reward_out, rule_out
 from clienteling.services.rewards import RewardsService
 from clienteling.wiring import rewards_service
 

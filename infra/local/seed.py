@@ -11,7 +11,9 @@ from typing import Any
 from clienteling import wiring
 from clienteling.contracts.associates import AssociateCreate
 from clienteling.contracts.customers import CustomerCreate
-from clienteling.contracts.loyalty import FrequentBuyerCardCreate, GiftCardSale, PurchaseCreate, RewardCreate
+from clienteling.contracts.gift_cards import GiftCardSale
+from clienteling.contracts.loyalty import PurchaseCreate
+from clienteling.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
 from clienteling.contracts.stores import StoreCreate
 from clienteling.domain.access import Caller, Role
 

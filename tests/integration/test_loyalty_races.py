@@ -8,7 +8,9 @@ from typing import Any
 
 from clienteling import wiring
 from clienteling.contracts.customers import CustomerCreate
-from clienteling.contracts.loyalty import GiftCardSale, PointsAdjustment, PurchaseCreate, RewardCreate
+from clienteling.contracts.gift_cards import GiftCardSale
+from clienteling.contracts.loyalty import PointsAdjustment, PurchaseCreate
+from clienteling.contracts.rewards import RewardCreate
 from clienteling.contracts.stores import StoreCreate
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.gift_cards import GiftCardRefused

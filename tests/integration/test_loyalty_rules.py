@@ -15,14 +15,9 @@ import boto3
 import pytest
 from clienteling import wiring
 from clienteling.contracts.customers import CustomerCreate, CustomerUpdate
-from clienteling.contracts.loyalty import (
-    FrequentBuyerCardCreate,
-    GiftCardCheck,
-    GiftCardSale,
-    PointsAdjustment,
-    PurchaseCreate,
-    RewardCreate,
-)
+from clienteling.contracts.gift_cards import GiftCardCheck, GiftCardSale
+from clienteling.contracts.loyalty import PointsAdjustment, PurchaseCreate
+from clienteling.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
 from clienteling.contracts.stores import StoreCreate
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.gift_cards import GiftCardLocked, WrongPin

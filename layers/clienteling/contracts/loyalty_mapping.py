@@ -7,70 +7,15 @@ import base64
 from clienteling.contracts.base import Page
 from clienteling.contracts.loyalty import (
     CardOut,
-    EarningRuleOut,
-    FrequentBuyerCardOut,
     FrequentBuyerProgressOut,
-    GiftCardOut,
     LedgerEntryOut,
     LoyaltyOut,
-    MovementOut,
     NextExpiryOut,
     RewardAvailableOut,
-    RewardOut,
     TillTransactionOut,
 )
 from clienteling.domain.customers import Customer
-from clienteling.domain.gift_cards import GiftCard, Movement
 from clienteling.domain.loyalty import Available, CardProgress, LoyaltyAccount, PointsEntry, TillTransaction
-from clienteling.domain.points import EarningRule
-from clienteling.domain.rewards import FrequentBuyerCard, RewardProgram
-
-
-def reward_out(program: RewardProgram) -> RewardOut:
-    return RewardOut(
-        id=program.id,
-        type=program.type,
-        title=program.title,
-        cost_points=program.costs_points,
-        percent=program.percent,
-        gift_name=program.gift_name,
-        store_ids=list(program.scope.store_ids) if program.scope.store_ids is not None else None,
-        excluded_store_ids=list(program.scope.excluded_store_ids),
-        welcome=program.welcome,
-        per_visit=program.per_visit,
-        pro_only=program.pro_only,
-        required_fields=list(program.required_fields),
-        birthday=program.birthday,
-        active=program.active,
-        version=program.version,
-        created_at=program.created_at,
-        updated_at=program.updated_at,
-    )
-
-
-def card_out(card: FrequentBuyerCard) -> FrequentBuyerCardOut:
-    return FrequentBuyerCardOut(
-        id=card.id,
-        title=card.title,
-        buy_count=card.buy_count,
-        sku=card.sku,
-        category_id=card.category_id,
-        store_ids=list(card.scope.store_ids) if card.scope.store_ids is not None else None,
-        excluded_store_ids=list(card.scope.excluded_store_ids),
-        active=card.active,
-        version=card.version,
-        created_at=card.created_at,
-        updated_at=card.updated_at,
-    )
-
-
-def rule_out(rule: EarningRule, version: int) -> EarningRuleOut:
-    return EarningRuleOut(
-        points_per_unit=rule.points_per_unit,
-        category_multipliers=dict(rule.category_multipliers),
-        expiry_days=rule.expiry_days,
-        version=version,
-    )
 
 
 def entry_out(entry: PointsEntry) -> LedgerEntryOut:
@@ -166,27 +111,4 @@ def transaction_out(tx: TillTransaction) -> TillTransactionOut:
         rewards=list(tx.rewards),
         gift_cards=list(tx.gift_card_last4),
         note=tx.note,
-    )
-
-
-def gift_card_out(card: GiftCard, movements: list[Movement]) -> GiftCardOut:
-    return GiftCardOut(
-        card=card.number[-4:],
-        kind=card.kind,
-        currency=card.currency,
-        initial_minor=card.initial_minor,
-        balance_minor=card.balance_minor,
-        expires_on=card.expires_on,
-        locked=card.locked,
-        movements=[
-            MovementOut(
-                id=m.id,
-                type=m.type,
-                amount_minor=m.amount_minor,
-                at=m.at,
-                store_id=m.store_id,
-                purchase_id=m.purchase_id,
-            )
-            for m in movements
-        ],
     )

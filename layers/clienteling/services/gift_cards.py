@@ -8,11 +8,11 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from clienteling.adapters.email import EmailError, SesEmail
 from clienteling.clock import Clock
-from clienteling.contracts.loyalty import GiftCardCheck, GiftCardRefund, GiftCardSale
 from clienteling.domain import gift_cards
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.gift_cards import (
@@ -26,8 +26,6 @@ from clienteling.domain.gift_cards import (
     WrongPin,
 )
 from clienteling.domain.loyalty import TillTransaction, TransactionType
-from clienteling.domain.phone import InvalidPhoneNumber, to_e164
-from clienteling.domain.reference import currency_exponent
 from clienteling.domain.stores import Store
 from clienteling.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
 from clienteling.ids import new_id
@@ -36,6 +34,9 @@ from clienteling.repositories import transactions
 from clienteling.repositories.gift_cards import GiftCardRepository
 from clienteling.repositories.loyalty import LoyaltyRepository
 from clienteling.services.store_directory import StoreDirectory
+
+if TYPE_CHECKING:
+    from clienteling.contracts.gift_cards import GiftCardCheck, GiftCardRefund, GiftCardSale
 
 ATTEMPTS = 8
 
@@ -101,6 +102,8 @@ class GiftCardService:
             raise _invalid("expiresOn", "must be a future date")
         phone = None
         if sale.recipient_phone:
+            from clienteling.domain.phone import InvalidPhoneNumber, to_e164  # noqa: PLC0415 - rarely needed
+
             try:
                 phone = to_e164(sale.recipient_phone, store.country)
             except InvalidPhoneNumber as error:
@@ -166,6 +169,8 @@ class GiftCardService:
         from the store, so the associate hands the number and PIN over instead (they are in the response)."""
         if not card.recipient_email:
             return None
+        from clienteling.domain.reference import currency_exponent  # noqa: PLC0415 - Babel, only when emailing
+
         amount = f"{card.balance_minor / 10 ** currency_exponent(card.currency):.{currency_exponent(card.currency)}f}"
         lines = [
             f"Hello{' ' + card.recipient_name if card.recipient_name else ''},",

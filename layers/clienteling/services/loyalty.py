@@ -10,12 +10,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clienteling.adapters.codes import CardCodes
 from clienteling.clock import Clock
-from clienteling.contracts.loyalty import PointsAdjustment
 from clienteling.domain import points, rewards
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.customers import Customer
@@ -43,6 +42,9 @@ from clienteling.repositories.pages import Page
 from clienteling.repositories.rewards import RewardsRepository
 from clienteling.services.cache import TtlCache
 from clienteling.services.store_directory import StoreDirectory
+
+if TYPE_CHECKING:
+    from clienteling.contracts.loyalty import PointsAdjustment
 
 ATTEMPTS = 5
 

@@ -23,11 +23,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from clienteling.adapters.email import EmailError, SesEmail
 from clienteling.clock import Clock, iso
-from clienteling.contracts.customers import CustomerCreate
 from clienteling.contracts.events import CustomerCreated, OrderPaid, PurchasedLine, PurchaseRecorded
 from clienteling.contracts.loyalty import (
     AppliedRewardOut,
@@ -52,8 +52,6 @@ from clienteling.domain.loyalty import (
     card_used_counter,
     visit_counter,
 )
-from clienteling.domain.phone import InvalidPhoneNumber, to_e164
-from clienteling.domain.reference import currency_exponent
 from clienteling.domain.rewards import (
     BasketLine,
     FrequentBuyerCard,
@@ -72,9 +70,11 @@ from clienteling.repositories.customers import CustomerNumberTaken, CustomerRepo
 from clienteling.repositories.gift_cards import GiftCardRepository
 from clienteling.repositories.loyalty import AccountChange, LoyaltyRepository, PurchaseSnapshot
 from clienteling.services.cache import TtlCache
-from clienteling.services.customers import CustomerService
 from clienteling.services.gift_cards import check_pin
 from clienteling.services.store_directory import StoreDirectory
+
+if TYPE_CHECKING:
+    from clienteling.services.customers import CustomerService
 
 ATTEMPTS = 8
 ACTIVATION_DAYS = 30
@@ -210,6 +210,11 @@ class PurchaseService:
         raise Conflict("The purchase could not be recorded; retry.")
 
     def _customer(self, caller: Caller, store: Store, body: PurchaseCreate) -> tuple[str, Customer | None]:
+        # Imported here: a till naming the customer by id or card (most purchases) never loads phonenumbers and the
+        # customer contracts, so their cost stays off the function's cold start.
+        from clienteling.contracts.customers import CustomerCreate  # noqa: PLC0415
+        from clienteling.domain.phone import InvalidPhoneNumber, to_e164  # noqa: PLC0415
+
         ref = body.customer
         if ref.new is not None:
             data = CustomerCreate(
@@ -267,7 +272,7 @@ class PurchaseService:
         earned = points.points_earned(
             [points.EarnLine(line.category_id, line.total_minor) for line in lines],
             paid_minor=pricing.due_minor,
-            exponent=currency_exponent(store.currency),
+            exponent=_exponent(store.currency),
             rule=rule,
         )
         expiry = rule.expiry_of(today)
@@ -541,7 +546,7 @@ class PurchaseService:
         earned = points.points_earned(
             [points.EarnLine(line.category_id, line.total_minor) for line in order.lines],
             paid_minor=order.total_minor,
-            exponent=currency_exponent(order.currency),
+            exponent=_exponent(order.currency),
             rule=rule,
         )
         expiry = rule.expiry_of(day)
@@ -588,6 +593,13 @@ class PurchaseService:
             logger.info("order earned points", extra={"order_id": order.order_id, "points": earned})
             return earned
         return 0  # pragma: no cover
+
+
+def _exponent(currency: str) -> int:
+    """The currency's minor-unit digits (Babel's data, loaded on the first purchase rather than at import)."""
+    from clienteling.domain.reference import currency_exponent  # noqa: PLC0415
+
+    return currency_exponent(currency)
 
 
 def _grant_program(grant_id: str) -> str:

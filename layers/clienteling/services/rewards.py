@@ -8,15 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from clienteling.clock import Clock
-from clienteling.contracts.loyalty import (
-    EarningRuleUpdate,
-    FrequentBuyerCardCreate,
-    FrequentBuyerCardUpdate,
-    RewardCreate,
-    RewardUpdate,
-)
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.points import EarningRule
 from clienteling.domain.rewards import FrequentBuyerCard, RewardProgram, StoreScope
@@ -24,6 +18,15 @@ from clienteling.errors import Forbidden, NotFound, StaleVersion
 from clienteling.ids import new_id
 from clienteling.repositories.rewards import RewardsRepository
 from clienteling.services.cache import TtlCache
+
+if TYPE_CHECKING:
+    from clienteling.contracts.rewards import (
+        EarningRuleUpdate,
+        FrequentBuyerCardCreate,
+        FrequentBuyerCardUpdate,
+        RewardCreate,
+        RewardUpdate,
+    )
 
 
 def _require_scope(caller: Caller, scope: StoreScope) -> None:
