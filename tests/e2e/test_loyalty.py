@@ -292,3 +292,22 @@ def test_refused_purchases_are_422_naming_the_problem(world: World, till: dict[s
     assert (unknown_card.status_code, unknown_card.json()["error"]["code"]) == (422, "gift_card_refused")
     nobody = _purchase(world, till, {**base, "customer": {"customerNumber": "0000000000"}})
     assert nobody.status_code == 422
+
+
+def test_transactions_by_local_day_and_type(world: World, till: dict[str, Any]) -> None:
+    api = world.api
+    customer = api.post(
+        "/v1/customers", {"firstName": "Day", "lastName": "Log", "homeStoreId": till["paris"]}, token=till["associate"]
+    ).json()
+    body = {"customer": {"id": customer["id"]}, "lines": [{"unitPriceMinor": 700}], "totalMinor": 700}
+    bought = _purchase(world, till, body).json()
+    path = f"/v1/stores/{till['paris']}/transactions"
+    today = api.get(path, token=till["associate"]).json()["items"]
+    local_day = today[-1]["localDay"]
+    assert today[-1]["purchaseId"] == bought["id"]
+    same = api.get(path, token=till["associate"], params={"day": local_day, "type": "purchase"}).json()["items"]
+    assert [t["purchaseId"] for t in same] == [bought["id"]]
+    assert api.get(path, token=till["associate"], params={"day": "2001-01-01"}).json()["items"] == []
+    assert api.get(path, token=till["associate"], params={"type": "gift_card_refund"}).json()["items"] == []
+    assert api.get(path, token=till["associate"], params={"day": "2026-13-01"}).status_code == 400
+    assert api.get(path, token=till["associate"], params={"type": "nope"}).status_code == 400
