@@ -40,6 +40,7 @@ def _env_file(demo: Demo, running: stack.RunningStack) -> str:
         f"export ZOE_CONVERSATION={conversation_id(demo.stores['paris'], demo.customers['zoe'])}",
         f"export MIA_CONVERSATION={conversation_id(demo.stores['nyc'], demo.customers['mia'])}",
     ]
+    lines += [f"export {key}={value}" for key, value in demo.loyalty.items()]
     return "\n".join(lines) + "\n"
 
 
@@ -56,6 +57,7 @@ Demo bearer tokens (12 h) and ids are in {env_path}; in another terminal:
   source {source}
 {people}
   $PARIS_STORE $NYC_STORE   store ids;   $ZOE $MIA ...   customer ids
+  $REWARD_DISCOUNT $REWARD_GIFT ... $CANDLE_CARD   loyalty programs;   $GIFT_CARD $GIFT_CARD_PIN   a gift card
 
 Try:
   curl -s $API/health

@@ -11,6 +11,9 @@ from typing import Any
 from clienteling import wiring
 from clienteling.contracts.associates import AssociateCreate
 from clienteling.contracts.customers import CustomerCreate
+from clienteling.contracts.gift_cards import GiftCardSale
+from clienteling.contracts.loyalty import PurchaseCreate
+from clienteling.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
 from clienteling.contracts.stores import StoreCreate
 from clienteling.domain.access import Caller, Role
 
@@ -86,11 +89,26 @@ CUSTOMERS: dict[str, dict[str, Any]] = {
 }
 
 
+# Loyalty: one program of each kind and option, a frequent-buyer card, a physical gift card (number and PIN
+# printed on it), and a purchase history for Zoë. "stores": None is every store; keys become $REWARD_<KEY>.
+REWARDS: dict[str, dict[str, Any]] = {
+    "discount": {"type": "discount", "title": "10% off your order", "costPoints": 200, "percent": "10"},
+    "cashback": {"type": "cashback", "title": "5% back", "costPoints": 100, "percent": "5", "stores": ["paris"]},
+    "gift": {"type": "gift", "title": "Scented candle", "giftName": "Mini candle", "costPoints": 150},
+    "welcome": {"type": "gift", "title": "Welcome coffee", "giftName": "Coffee", "welcome": True},
+    "birthday": {"type": "discount", "title": "Birthday treat", "percent": "15", "birthday": True},
+    "visits": {"type": "gift", "title": "Every 5th visit", "giftName": "Tote bag", "perVisit": 5},
+    "pro": {"type": "discount", "title": "Trade discount", "percent": "20", "costPoints": 300, "proOnly": True},
+}
+GIFT_CARD: dict[str, Any] = {"number": "6006 4900 0000 0017", "pin": "1234", "amount_minor": 10000}
+
+
 @dataclass
 class Demo:
     stores: dict[str, str] = field(default_factory=dict)
     associates: dict[str, tuple[str, Role, list[str]]] = field(default_factory=dict)
     customers: dict[str, str] = field(default_factory=dict)
+    loyalty: dict[str, str] = field(default_factory=dict)  # env name -> id or value
 
 
 def seed() -> Demo:
@@ -110,4 +128,37 @@ def seed() -> Demo:
         fields = {k: v for k, v in data.items() if k != "home"}
         body = CustomerCreate.model_validate({**fields, "home_store_id": demo.stores[data["home"]]})
         demo.customers[key] = customer_service.create(BOOTSTRAP, body).id
+    _seed_loyalty(demo)
     return demo
+
+
+def _seed_loyalty(demo: Demo) -> None:
+    rewards = wiring.rewards_service()
+    for key, data in REWARDS.items():
+        fields = {k: v for k, v in data.items() if k != "stores"}
+        stores = data.get("stores")
+        if stores is not None:
+            fields["storeIds"] = [demo.stores[k] for k in stores]
+        demo.loyalty[f"REWARD_{key.upper()}"] = rewards.create_program(
+            BOOTSTRAP, RewardCreate.model_validate(fields)
+        ).id
+    card = FrequentBuyerCardCreate.model_validate(
+        {"title": "6th candle free", "buyCount": 5, "categoryId": "candles", "storeIds": [demo.stores["paris"]]}
+    )
+    demo.loyalty["CANDLE_CARD"] = rewards.create_card(BOOTSTRAP, card).id
+    wiring.gift_card_service().sell(
+        BOOTSTRAP,
+        demo.stores["paris"],
+        GiftCardSale.model_validate({"kind": "physical", **GIFT_CARD, "recipientName": "Demo"}),
+    )
+    demo.loyalty["GIFT_CARD"] = GIFT_CARD["number"].replace(" ", "")
+    demo.loyalty["GIFT_CARD_PIN"] = str(GIFT_CARD["pin"])
+    purchases = wiring.purchase_service()
+    history: list[list[dict[str, Any]]] = [
+        [{"categoryId": "candles", "quantity": 2, "unitPriceMinor": 3900}, {"unitPriceMinor": 12000}],
+        [{"categoryId": "candles", "quantity": 1, "unitPriceMinor": 3900}],
+    ]
+    for lines in history:
+        total = sum(int(line.get("quantity", 1)) * int(line["unitPriceMinor"]) for line in lines)
+        body = {"customer": {"id": demo.customers["zoe"]}, "lines": lines, "totalMinor": total}
+        purchases.record(BOOTSTRAP, demo.stores["paris"], PurchaseCreate.model_validate(body), idempotency_key=None)

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from clienteling.config import Settings
 
 from infra.local import config, table
 
@@ -161,6 +162,10 @@ class LocalStack:
         session.client("s3", endpoint_url=self.moto_url).create_bucket(Bucket=self.names.media_bucket)
         session.client("events", endpoint_url=self.moto_url).create_event_bus(Name=self.names.event_bus)
         session.client("scheduler", endpoint_url=self.moto_url).create_schedule_group(Name=self.names.schedule_group)
+        # SES only sends from verified identities (moto too): the loyalty emails' sender.
+        session.client("ses", endpoint_url=self.moto_url).verify_email_identity(
+            EmailAddress=os.environ.get("EMAIL_SENDER") or Settings().email_sender
+        )
         session.client("secretsmanager", endpoint_url=self.moto_url).create_secret(
             Name=self.names.secrets, SecretString=json.dumps(settings.provider_secrets())
         )

@@ -46,6 +46,8 @@ class Settings(BaseModel):
     scheduled_messages_function_arn: str = ""
     # SNS topic the associate app's push backend subscribes to (empty: no push, notifications only stored).
     push_topic_arn: str = ""
+    # The verified SES identity loyalty emails (welcome, virtual gift cards) are sent from.
+    email_sender: str = "loyalty@clienteling.example"
     # Largest JSON request body a handler accepts before answering 413.
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

@@ -16,21 +16,28 @@ from clienteling.config import get_settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+    from clienteling.adapters.email import SesEmail
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
     from clienteling.adapters.schedules import OneTimeSchedules
     from clienteling.adapters.sms import TwilioSms
+    from clienteling.domain.points import EarningRule
+    from clienteling.domain.rewards import FrequentBuyerCard, RewardProgram
     from clienteling.domain.settings import BusinessSettings
     from clienteling.services.archiving import ArchiveSweep
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
     from clienteling.services.conversations import ConversationService
     from clienteling.services.customers import CustomerService
+    from clienteling.services.gift_cards import GiftCardService
     from clienteling.services.inbound import InboundService
     from clienteling.services.inbox import InboxService
+    from clienteling.services.loyalty import LoyaltyService
     from clienteling.services.media_copy import MediaCopier
     from clienteling.services.notifications import NotificationService
     from clienteling.services.publisher import OutboxPublisher
+    from clienteling.services.purchases import PurchaseService
+    from clienteling.services.rewards import RewardsService
     from clienteling.services.settings import SettingsService
     from clienteling.services.status import StatusService
     from clienteling.services.store_directory import StoreDirectory
@@ -258,3 +265,103 @@ def archive_sweep() -> ArchiveSweep:
     from clienteling.services.archiving import ArchiveSweep
 
     return ArchiveSweep(StoreRepository(table()), ConversationRepository(table()), clock())
+
+
+# ---------------------------------------------------------------------- loyalty
+@functools.cache
+def email_sender() -> SesEmail:
+    import boto3
+
+    from clienteling.adapters.email import SesEmail
+
+    return SesEmail(boto3.client("ses"), get_settings().email_sender)
+
+
+@functools.cache
+def earning_rule_cache() -> TtlCache[str, EarningRule]:
+    from clienteling.repositories.rewards import RewardsRepository
+    from clienteling.services.cache import TtlCache
+
+    return TtlCache(RewardsRepository(table()).earning_rule, ttl_seconds=get_settings().store_cache_seconds)
+
+
+@functools.cache
+def reward_programs_cache() -> TtlCache[str, list[RewardProgram]]:
+    from clienteling.repositories.rewards import RewardsRepository
+    from clienteling.services.cache import TtlCache
+
+    return TtlCache(RewardsRepository(table()).programs, ttl_seconds=get_settings().store_cache_seconds)
+
+
+@functools.cache
+def frequent_buyer_cards_cache() -> TtlCache[str, list[FrequentBuyerCard]]:
+    from clienteling.repositories.rewards import RewardsRepository
+    from clienteling.services.cache import TtlCache
+
+    return TtlCache(RewardsRepository(table()).cards, ttl_seconds=get_settings().store_cache_seconds)
+
+
+def purchase_service() -> PurchaseService:
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.gift_cards import GiftCardRepository
+    from clienteling.repositories.loyalty import LoyaltyRepository
+    from clienteling.services.purchases import PurchaseService
+
+    settings = get_settings()
+    return PurchaseService(
+        loyalty=LoyaltyRepository(table()),
+        customers=CustomerRepository(table()),
+        customer_service=customer_service(),
+        gift_cards=GiftCardRepository(table()),
+        earning_rule=earning_rule_cache(),
+        cards=frequent_buyer_cards_cache(),
+        stores=store_directory(),
+        email=email_sender,
+        clock=clock(),
+        public_base_url=settings.public_base_url,
+    )
+
+
+def loyalty_service() -> LoyaltyService:
+    from clienteling.adapters.codes import render
+    from clienteling.repositories.loyalty import LoyaltyRepository
+    from clienteling.repositories.rewards import RewardsRepository
+    from clienteling.services.loyalty import LoyaltyService
+
+    return LoyaltyService(
+        loyalty=LoyaltyRepository(table()),
+        rewards=RewardsRepository(table()),
+        programs=reward_programs_cache(),
+        cards=frequent_buyer_cards_cache(),
+        earning_rule=earning_rule_cache(),
+        stores=store_directory(),
+        codes=render,
+        clock=clock(),
+    )
+
+
+def rewards_service() -> RewardsService:
+    from clienteling.repositories.rewards import RewardsRepository
+    from clienteling.services.rewards import RewardsService
+
+    return RewardsService(
+        RewardsRepository(table()),
+        programs_cache=reward_programs_cache(),
+        cards_cache=frequent_buyer_cards_cache(),
+        rule_cache=earning_rule_cache(),
+        clock=clock(),
+    )
+
+
+def gift_card_service() -> GiftCardService:
+    from clienteling.repositories.gift_cards import GiftCardRepository
+    from clienteling.repositories.loyalty import LoyaltyRepository
+    from clienteling.services.gift_cards import GiftCardService
+
+    return GiftCardService(
+        cards=GiftCardRepository(table()),
+        loyalty=LoyaltyRepository(table()),
+        stores=store_directory(),
+        email=email_sender,
+        clock=clock(),
+    )

@@ -76,3 +76,15 @@ def lowercase_matching(pattern: str, message: str) -> AfterValidator:
         return lowered
 
     return AfterValidator(check)
+
+
+# Loyalty refusals that are neither bad input nor conflicts: insufficient points, a reward not eligible here,
+# a customer field the reward needs, a wrong gift card PIN, a locked or exhausted card.
+REFUSAL_RESPONSES: dict[int, OpenAPIResponse] = {
+    **ERROR_RESPONSES,
+    422: {
+        "description": "Refused: insufficient_points, reward_not_eligible, missing_customer_field, wrong_pin, "
+        "gift_card_locked, gift_card_refused, idempotency_key_reused",
+        "content": {"application/json": {"model": ErrorResponse}},
+    },
+}

@@ -65,6 +65,7 @@ class CustomerCreate(_CustomerFields):
     custom_attributes: dict[AttributeName, AttributeValue] = Field(default_factory=dict)
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     notes: Note | None = Field(default=None, description="Staff-only notes; never shown to the customer.")
+    pro: bool = Field(default=False, description="A professional customer (pro-only rewards).")
     primary_associates: dict[Id, Id] = Field(
         default_factory=dict,
         max_length=50,
@@ -88,6 +89,7 @@ class CustomerUpdate(_CustomerFields):
     custom_attributes: dict[AttributeName, AttributeValue] | None = None
     tags: list[Tag] | None = Field(default=None, max_length=50)
     notes: Note | None = None
+    pro: bool | None = None
     primary_associates: dict[Id, Id | None] | None = Field(
         default=None, max_length=50, description="Store id -> associate id, or null to remove; other stores stay."
     )
@@ -125,6 +127,7 @@ class CustomerOut(ResponseModel):
     tags: list[str] = Field(default_factory=list)
     notes: str | None = None
     unidentified: bool = False
+    pro: bool = False
     primary_associates: dict[str, str] = Field(default_factory=dict)
     consents: list[ConsentOut] = Field(default_factory=list)
     version: int
@@ -190,6 +193,7 @@ def customer_out(customer: Customer) -> CustomerOut:
             "tags": list(customer.tags),
             "notes": customer.notes,
             "unidentified": customer.unidentified,
+            "pro": customer.pro,
             "primary_associates": customer.primary_associates,
             "consents": [
                 ConsentOut(

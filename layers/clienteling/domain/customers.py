@@ -47,6 +47,7 @@ class Customer:
     tags: tuple[str, ...] = ()
     notes: str | None = None
     unidentified: bool = False  # created from an unknown texting number; names are placeholders
+    pro: bool = False  # a professional customer (trade prices, pro-only rewards)
     primary_associates: dict[str, str] = field(default_factory=dict)  # store id -> the customer's own associate
     consents: dict[str, ConsentState] = field(default_factory=dict)
 
@@ -82,6 +83,13 @@ def summary(customer: Customer) -> CustomerSummary:
         phone_number=customer.phone_number,
         email=customer.email,
     )
+
+
+def birth_months(customer: Customer) -> list[int]:
+    """Months a birthday reward is due: the customer's own and their pets' (custom attributes), without repeats."""
+    months = [customer.birth_date.month] if customer.birth_date else []
+    months += [p.birth_month for p in customer.pets if p.birth_month]
+    return sorted(set(months))
 
 
 def display_name(customer: Customer) -> str:

@@ -16,7 +16,8 @@ _PUNCTUATION = "'’‘`´.-_"
 
 def fold(text: str) -> str:
     """Casefold and strip accents from Latin, Greek and Cyrillic letters."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Casefold after a first NFKD too: compatibility letters (mathematical capitals) get their case once decomposed.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     kept: list[str] = []
     previous = ""
     for char in decomposed:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.domain.consent import Channel, ConsentEvent, ConsentState, Method, Purpose, Status
-from clienteling.domain.customers import Customer, CustomerSummary, Gender, Pet, summary
+from clienteling.domain.customers import Customer, CustomerSummary, Gender, Pet, birth_months, summary
 from clienteling.domain.names import query_terms
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
 from clienteling.repositories import cursors, keys, transactions
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 PHONE, INTERNAL_ID, NUMBER, EMAIL, NAME = "PHONE", "INTID", "NUMBER", "EMAIL", "NAME"
+BIRTH_MONTH = "BMONTH"  # customers whose own or a pet's birth month it is (birthday rewards, AP-L9)
 # Keeps a customer's whole write inside one transaction (100 items) however long the names are.
 MAX_NAME_TOKENS = 40
 
@@ -76,6 +77,12 @@ def _lookup_entries(customer: Customer) -> dict[tuple[str, str], dict[str, Any]]
     for kind, value in exact.items():
         if value:
             entries[(kind, value)] = {"GSI1PK": keys.customer_index_partition(kind, value), "GSI1SK": customer.id}
+    for month in birth_months(customer):
+        value = f"{month:02d}"
+        entries[(BIRTH_MONTH, value)] = {
+            "GSI1PK": keys.customer_index_partition(BIRTH_MONTH, value),
+            "GSI1SK": customer.id,
+        }
     return {
         k: {**keys.customer_index_entry(customer.id, *k), "entity": "customer_lookup", **base, **v}
         for k, v in entries.items()
@@ -104,6 +111,12 @@ class CustomerRepository:
     def id_by_phone(self, e164: str) -> str | None:
         """AP-C2: the customer owning a phone number, strongly consistent. 1 GetItem on the marker."""
         item = self._table.get_item(Key=keys.customer_unique(PHONE, e164), ConsistentRead=True).get("Item")
+        return str(item["customer_id"]) if item else None
+
+    def id_by_number(self, number: str) -> str | None:
+        """AP-C10: the customer owning a customer number (card scan at the till), strongly consistent.
+        1 GetItem on the marker."""
+        item = self._table.get_item(Key=keys.customer_unique(NUMBER, number), ConsistentRead=True).get("Item")
         return str(item["customer_id"]) if item else None
 
     def create(self, customer: Customer) -> None:
@@ -307,6 +320,7 @@ def _to_item(customer: Customer) -> dict[str, Any]:
             "tags": list(customer.tags),
             "notes": customer.notes,
             "unidentified": customer.unidentified or None,
+            "pro": customer.pro or None,
             "primary_associates": customer.primary_associates or None,
             "consents": {k: consent_to_item(v) for k, v in customer.consents.items()},
             "version": customer.version,
@@ -344,9 +358,13 @@ def _from_item(item: dict[str, Any]) -> Customer:
         tags=tuple(item.get("tags", [])),
         notes=item.get("notes"),
         unidentified=bool(item.get("unidentified")),
+        pro=bool(item.get("pro")),
         primary_associates={str(k): str(v) for k, v in item.get("primary_associates", {}).items()},
         consents={k: _consent_from_item(v) for k, v in item.get("consents", {}).items()},
     )
+
+
+customer_from_item = _from_item  # for repositories reading profiles in their own batches
 
 
 def consent_to_item(state: ConsentState) -> dict[str, Any]:

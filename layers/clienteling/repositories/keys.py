@@ -195,3 +195,91 @@ SCHEDULED_PREFIX = "SCHED#"
 
 def scheduled_message(conversation_id: str, scheduled_id: str) -> Key:
     return _key(f"CONV#{conversation_id}", f"{SCHEDULED_PREFIX}{scheduled_id}")
+
+
+# Loyalty: everything about a customer's points stays under the customer's partition (erasure reachability)
+def loyalty_account(customer_id: str) -> Key:
+    """The customer's points balance, lots, visit and order counts, frequent-buyer progress."""
+    return _key(f"CUST#{customer_id}", "LOYALTY")
+
+
+POINTS_PREFIX = "PTS#"
+PURCHASE_PREFIX = "PURCHASE#"
+GRANT_PREFIX = "GRANT#"
+POINTS_EXPIRY_INDEX = "PTSEXPIRY"  # GSI2: accounts by the date their oldest lot expires
+
+
+def points_entry(customer_id: str, at_iso: str, entry_id: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{POINTS_PREFIX}{at_iso}#{entry_id}")
+
+
+def purchase(customer_id: str, at_iso: str, purchase_id: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{PURCHASE_PREFIX}{at_iso}#{purchase_id}")
+
+
+def reward_grant(customer_id: str, grant_id: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{GRANT_PREFIX}{grant_id}")
+
+
+def points_expiry_rank(expiry_iso_day: str, customer_id: str) -> str:
+    return f"{expiry_iso_day}#{customer_id}"
+
+
+def purchase_idempotency(store_id: str, idempotency_key: str) -> Key:
+    return _key(f"PURCHASEKEY#{store_id}#{idempotency_key}", "MARKER")
+
+
+def order_points(order_id: str) -> Key:
+    """Marker: a paid remote-cart order already earned its points."""
+    return _key(f"ORDERPOINTS#{order_id}", "MARKER")
+
+
+def store_transactions(store_id: str, local_day: str) -> str:
+    """A store's till transactions of one day in the store's time zone."""
+    return f"STORETX#{store_id}#{local_day}"
+
+
+def store_transactions_of_type(store_id: str, local_day: str, kind: str) -> str:
+    return f"STORETX#{store_id}#{local_day}#{kind}"
+
+
+def store_transaction(store_id: str, local_day: str, at_iso: str, transaction_id: str) -> Key:
+    return _key(store_transactions(store_id, local_day), f"{at_iso}#{transaction_id}")
+
+
+def reward_program(program_id: str) -> Key:
+    return _key(f"REWARD#{program_id}", "REWARD")
+
+
+REWARDS_INDEX = "REWARDS"
+
+
+def frequent_buyer_card(card_id: str) -> Key:
+    return _key(f"FBCARD#{card_id}", "FBCARD")
+
+
+FREQUENT_BUYER_CARDS_INDEX = "FBCARDS"
+
+
+def loyalty_settings() -> Key:
+    return _key("BUSINESS", "LOYALTY")
+
+
+def loyalty_activation(token: str) -> Key:
+    return _key(f"ACTIVATION#{token}", "TOKEN")
+
+
+# Gift cards: the card and every movement of its balance under one partition
+def gift_card(number: str) -> Key:
+    return _key(f"GIFTCARD#{number}", "CARD")
+
+
+def gift_card_partition(number: str) -> str:
+    return f"GIFTCARD#{number}"
+
+
+GIFT_CARD_MOVEMENT_PREFIX = "MOVE#"
+
+
+def gift_card_movement(number: str, at_iso: str, movement_id: str) -> Key:
+    return _key(f"GIFTCARD#{number}", f"{GIFT_CARD_MOVEMENT_PREFIX}{at_iso}#{movement_id}")

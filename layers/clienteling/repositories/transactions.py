@@ -20,6 +20,13 @@ class ConditionFailed(Conflict):
     code = "condition_failed"
 
 
+class TransactionClash(Conflict):
+    """DynamoDB cancelled the transaction because another one touched the same item at the same moment:
+    nothing was written, and the same request can be tried again."""
+
+    code = "conflict"
+
+
 @dataclass(frozen=True, slots=True)
 class Op:
     """One item of a transaction, with the error its condition failing means."""
@@ -115,7 +122,7 @@ def transact(table: Table, ops: Sequence[Op]) -> None:
             if reason.get("Code") == "ConditionalCheckFailed":
                 raise (op.on_condition_failed or ConditionFailed()) from error
         if any(reason.get("Code") == "TransactionConflict" for reason in reasons):
-            raise Conflict("Another update to the same resource happened at the same time; retry.") from error
+            raise TransactionClash("Another update to the same resource happened at the same time; retry.") from error
         raise
 
 

@@ -133,10 +133,25 @@ class CustomerService:
 
     # ------------------------------------------------------------------ writing
     def create(self, caller: Caller, data: CustomerCreate) -> Customer:
+        customer = self.new_customer(caller, data)
+        for attempt in range(NUMBER_ATTEMPTS):
+            try:
+                self._customers.create(customer)
+                return customer
+            except CustomerNumberTaken:
+                if attempt == NUMBER_ATTEMPTS - 1:
+                    raise
+                customer = dataclasses.replace(customer, customer_number=customer_numbers.generate())
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def new_customer(self, caller: Caller, data: CustomerCreate) -> Customer:
+        """A checked, normalised new customer with a fresh customer number, not written yet: `create` writes it,
+        and the till writes it in the same transaction as the purchase that enrols them
+        (CustomerRepository.create_ops; draw another number on CustomerNumberTaken)."""
         caller.require_store(data.home_store_id)
         region = self._store_region(data.home_store_id)
         now = self._clock()
-        customer = Customer(
+        return Customer(
             id=new_id(),
             customer_number=customer_numbers.generate(),
             first_name=data.first_name,
@@ -155,17 +170,9 @@ class CustomerService:
             attributes=dict(data.custom_attributes),
             tags=tuple(dict.fromkeys(data.tags)),
             notes=data.notes,
+            pro=data.pro,
             primary_associates=self._primary_associates(caller, {}, dict(data.primary_associates)),
         )
-        for attempt in range(NUMBER_ATTEMPTS):
-            try:
-                self._customers.create(customer)
-                return customer
-            except CustomerNumberTaken:
-                if attempt == NUMBER_ATTEMPTS - 1:
-                    raise
-                customer = dataclasses.replace(customer, customer_number=customer_numbers.generate())
-        raise AssertionError("unreachable")  # pragma: no cover
 
     def update(self, caller: Caller, customer_id: str, patch: CustomerUpdate, *, expected_version: int) -> Customer:
         caller.require_role(Role.ASSOCIATE)
@@ -183,6 +190,8 @@ class CustomerService:
             changes["home_store_id"] = patch.home_store_id
         simple = ("first_name", "last_name", "internal_id", "birth_date", "gender", "notes")
         changes.update({name: getattr(patch, name) for name in simple if name in sent})
+        if "pro" in sent:
+            changes["pro"] = bool(patch.pro)
         if "phone_number" in sent:
             region = self._store_region(changes.get("home_store_id", current.home_store_id))
             changes["phone_number"] = self._mobile(patch.phone_number, region)
