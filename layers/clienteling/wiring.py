@@ -16,18 +16,24 @@ from clienteling.config import get_settings
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
+    from clienteling.adapters.email import SesMailer
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
+    from clienteling.adapters.payments import AdyenPaymentLinks
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.settings import BusinessSettings
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
+    from clienteling.services.cart_pages import CartPageService
+    from clienteling.services.carts import CartService
+    from clienteling.services.catalog import CatalogService
     from clienteling.services.conversations import ConversationService
     from clienteling.services.customers import CustomerService
     from clienteling.services.inbound import InboundService
     from clienteling.services.inbox import InboxService
     from clienteling.services.media_copy import MediaCopier
     from clienteling.services.notifications import NotificationService
+    from clienteling.services.payments import OrderService, PaymentFollowups, PaymentService
     from clienteling.services.publisher import OutboxPublisher
     from clienteling.services.settings import SettingsService
     from clienteling.services.status import StatusService
@@ -162,7 +168,7 @@ def status_service() -> StatusService:
 
 def conversation_service() -> ConversationService:
     from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.catalog import ProductLinks
+    from clienteling.repositories.catalog import CatalogRepository
     from clienteling.repositories.conversations import ConversationRepository
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.repositories.templates import TemplateRepository
@@ -174,7 +180,7 @@ def conversation_service() -> ConversationService:
         customers=CustomerRepository(table()),
         associates=AssociateRepository(table()),
         templates=TemplateRepository(table()),
-        products=ProductLinks(table()),
+        products=CatalogRepository(table()),
         stores=store_directory(),
         settings=settings_cache(),
         media=media_store(),
@@ -231,3 +237,100 @@ def media_copier() -> MediaCopier:
     from clienteling.services.media_copy import MediaCopier
 
     return MediaCopier(ConversationRepository(table()), media_store(), sms_sender)
+
+
+# ---------------------------------------------------------------------------------------------- catalog and carts
+def catalog_service() -> CatalogService:
+    from clienteling.repositories.catalog import CatalogRepository
+    from clienteling.services.catalog import CatalogService
+
+    return CatalogService(CatalogRepository(table()), clock())
+
+
+@functools.cache
+def payment_links() -> AdyenPaymentLinks:
+    from clienteling.adapters.payments import AdyenPaymentLinks
+    from clienteling.adapters.secrets import provider_secret
+
+    settings = get_settings()
+    return AdyenPaymentLinks(
+        provider_secret("adyen_api_key"),
+        settings.adyen_merchant_account,
+        settings.adyen_environment,
+        settings.adyen_checkout_url,
+        live_endpoint_prefix=settings.adyen_live_endpoint_prefix,
+    )
+
+
+def cart_service() -> CartService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.repositories.catalog import CatalogRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.services.carts import CartService
+
+    return CartService(
+        carts_repo=CartRepository(table()),
+        catalog=CatalogRepository(table()),
+        customers=CustomerRepository(table()),
+        stores=store_directory(),
+        conversations=conversation_service,
+        payments=payment_links,
+        clock=clock(),
+        public_base_url=get_settings().public_base_url,
+    )
+
+
+def cart_page_service() -> CartPageService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.services.cart_pages import CartPageService
+
+    return CartPageService(CartRepository(table()), clock())
+
+
+def payment_service() -> PaymentService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.payments import PaymentService
+
+    return PaymentService(
+        carts_repo=CartRepository(table()),
+        orders_repo=OrderRepository(table()),
+        conversations=ConversationRepository(table()),
+        clock=clock(),
+    )
+
+
+@functools.cache
+def mailer() -> SesMailer:
+    import boto3
+
+    from clienteling.adapters.email import SesMailer
+
+    sender = get_settings().receipt_email_sender
+    return SesMailer(boto3.client("ses") if sender else None, sender)
+
+
+def payment_followups() -> PaymentFollowups:
+    from clienteling.repositories.associates import AssociateRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.payments import PaymentFollowups
+
+    return PaymentFollowups(
+        orders_repo=OrderRepository(table()),
+        customers=CustomerRepository(table()),
+        associates=AssociateRepository(table()),
+        stores=store_directory(),
+        conversations=conversation_service,
+        mailer=mailer,
+        clock=clock(),
+    )
+
+
+def order_service() -> OrderService:
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.payments import OrderService
+
+    return OrderService(OrderRepository(table()), CustomerRepository(table()))

@@ -1,0 +1,31 @@
+"""The Jinja2 environment (templates inside the package, autoescaped) and Babel filters."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from clienteling.domain import cart_texts
+
+
+@functools.cache
+def environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("clienteling.web", "templates"),
+        autoescape=select_autoescape(["html", "htm", "xml"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def money(amount_minor: int, currency: str, locale: str) -> str:
+    return cart_texts.format_money(amount_minor, currency, locale)
+
+
+def last_day(expires_at: datetime, time_zone: str, locale: str) -> str:
+    """The store's local day a cart expiring at `expires_at` (a midnight) is valid through."""
+    day = (expires_at.astimezone(ZoneInfo(time_zone)) - timedelta(microseconds=1)).date()
+    return cart_texts.format_day(day, locale)
