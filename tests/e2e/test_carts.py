@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from infra.local.stack import RunningStack
-from tests.conftest import World
+from tests.conftest import World, random_fr_mobile
 from tests.e2e.cart_helpers import Shop, link_id, make_shop, pay
 
 ADDRESS = {"line1": "3 rue du Bac", "city": "Lyon", "postalCode": "69002", "country": "FR"}
@@ -147,3 +147,192 @@ def test_fill_share_open_pay_and_see_the_order(shop: Shop, local_stack: RunningS
 def _conversation(shop: Shop) -> str:
     inbox = shop.api.get(f"/v1/stores/{shop.store_id}/inbox", token=shop.associate).json()["items"]
     return str(next(c["id"] for c in inbox if c["customerId"] == shop.customer["id"]))
+
+
+def test_changing_a_shared_cart_expires_its_link_until_it_is_shared_again(shop: Shop, local_stack: RunningStack) -> None:
+    cart = _fill(shop)
+    first = shop.api.post(f"{shop.cart_path}/share", {"message": "Votre sélection"}, token=shop.associate).json()
+    assert any(b.startswith("Votre sélection\nBonjour Zoë") for b in shop.phone.received())
+    # When the associate changes a quantity after sharing
+    changed = shop.change("PATCH", f"/lines/{cart['lines'][1]['id']}", {"quantity": 2})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["shared"]["current"] is False
+    # Then the old link cannot be paid any more, and the page shows the new cart without a Pay button
+    links = requests.get(f"{local_stack.adyen.base_url}/_sim/links", timeout=30).json()["links"]
+    assert {link["id"]: link["status"] for link in links}[link_id(first["paymentUrl"])] == "expired"
+    page = requests.get(first["pageUrl"] + ".json", timeout=30).json()
+    assert (page["status"], page["payUrl"], page["lines"][1]["quantity"]) == ("updating", None, 2)
+    assert 'id="updating"' in requests.get(first["pageUrl"], timeout=30).text
+    # When it is shared again: a new link for the new total, the same page
+    second = shop.api.post(f"{shop.cart_path}/share", token=shop.associate).json()
+    assert second["pageUrl"] == first["pageUrl"]
+    assert second["paymentUrl"] != first["paymentUrl"]
+    page = requests.get(first["pageUrl"] + ".json", timeout=30).json()
+    assert (page["status"], page["payUrl"], page["totalMinor"]) == ("open", second["paymentUrl"],
+                                                                     second["cart"]["totals"]["totalMinor"])  # fmt: skip
+    # Sharing again without a change keeps the same link
+    third = shop.api.post(f"{shop.cart_path}/share", token=shop.associate).json()
+    assert third["paymentUrl"] == second["paymentUrl"]
+
+
+def test_a_refused_payment_is_recorded_and_shown_in_the_chat(shop: Shop, local_stack: RunningStack) -> None:
+    _fill(shop)
+    shared = shop.api.post(f"{shop.cart_path}/share", token=shop.associate).json()
+    delivery = pay(local_stack, link_id(shared["paymentUrl"]), "refused")
+    assert delivery["webhookBody"] == "[accepted]"
+    local_stack.events.drain()
+    messages = shop.api.get(f"/v1/conversations/{_conversation(shop)}/messages", token=shop.associate).json()["items"]
+    assert any(m["direction"] == "system" and "refusé" in (m["body"] or "") for m in messages)
+    assert shop.api.get(f"/v1/customers/{shop.customer['id']}/orders", token=shop.associate).json()["items"] == []
+    assert len(shop.cart().json()["lines"]) == 2  # still there, still payable
+    assert pay(local_stack, link_id(shared["paymentUrl"]))["webhookBody"] == "[accepted]"
+    assert len(shop.api.get(f"/v1/customers/{shop.customer['id']}/orders", token=shop.associate).json()["items"]) == 1
+
+
+def _notification(reference: str, value: int, currency: str = "EUR", psp: str = "PSP0000000000001") -> dict[str, Any]:
+    return {
+        "amount": {"value": value, "currency": currency},
+        "eventCode": "AUTHORISATION",
+        "eventDate": "2026-03-29T10:00:00+02:00",
+        "merchantAccountCode": "ClientelingLocalECOM",
+        "merchantReference": reference,
+        "paymentMethod": "visa",
+        "pspReference": psp,
+        "reason": "123456:1111:03/2030",
+        "success": "true",
+    }
+
+
+def _post_notification(api_url: str, item: dict[str, Any], key: str, *, auth: tuple[str, str] | None) -> requests.Response:
+    from Adyen import util  # type: ignore[import-untyped]
+
+    signed = dict(item)
+    signed["additionalData"] = {"hmacSignature": util.generate_notification_sig(item, key).decode()}
+    return requests.post(
+        f"{api_url}/webhooks/adyen",
+        json={"live": "false", "notificationItems": [{"NotificationRequestItem": signed}]},
+        auth=auth,
+        timeout=30,
+    )
+
+
+def test_forged_or_tampered_notifications_are_refused(shop: Shop, local_stack: RunningStack) -> None:
+    from infra.local.config import LocalSettings
+
+    settings = LocalSettings.from_environment()
+    auth = (settings.adyen_webhook_username, settings.adyen_webhook_password)
+    cart = _fill(shop)
+    shared = shop.api.post(f"{shop.cart_path}/share", token=shop.associate).json()
+    reference = f"{cart['id']}-{shared['cart']['shared']['sharedVersion']}"
+    total = shared["cart"]["totals"]["totalMinor"]
+    item = _notification(reference, total)
+    # Without Adyen's credentials: refused before anything is read
+    assert _post_notification(local_stack.api_url, item, settings.adyen_hmac_key, auth=None).status_code == 401
+    assert _post_notification(local_stack.api_url, item, settings.adyen_hmac_key, auth=("adyen-webhook", "guess")
+                              ).status_code == 401  # fmt: skip
+    # Signed with another key, or tampered after signing (a cheaper amount): refused
+    other_key = "00" * 32
+    assert _post_notification(local_stack.api_url, item, other_key, auth=auth).status_code == 403
+    from Adyen import util
+
+    tampered = dict(item, additionalData={"hmacSignature": util.generate_notification_sig(item, settings.adyen_hmac_key).decode()})
+    tampered["amount"] = {"value": 1, "currency": "EUR"}
+    response = requests.post(
+        f"{local_stack.api_url}/webhooks/adyen",
+        json={"live": "false", "notificationItems": [{"NotificationRequestItem": tampered}]},
+        auth=auth,
+        timeout=30,
+    )
+    assert response.status_code == 403
+    local_stack.events.drain()
+    assert shop.api.get(f"/v1/customers/{shop.customer['id']}/orders", token=shop.associate).json()["items"] == []
+    # A correctly signed notification for a link nobody knows is accepted (and logged), and changes nothing
+    unknown = _post_notification(local_stack.api_url, _notification("NOPE_NOPE-1", 100), settings.adyen_hmac_key,
+                                 auth=auth)  # fmt: skip
+    assert (unknown.status_code, unknown.text) == (200, "[accepted]")
+    # A signed amount that differs from what was shared makes no order, and tells the associates
+    mismatch = _post_notification(local_stack.api_url, _notification(reference, total - 1, psp="PSP0000000000002"),
+                                  settings.adyen_hmac_key, auth=auth)  # fmt: skip
+    assert mismatch.text == "[accepted]"
+    local_stack.events.drain()
+    assert shop.api.get(f"/v1/customers/{shop.customer['id']}/orders", token=shop.associate).json()["items"] == []
+    messages = shop.api.get(f"/v1/conversations/{_conversation(shop)}/messages", token=shop.associate).json()["items"]
+    assert any("ne correspond pas" in (m["body"] or "") for m in messages if m["direction"] == "system")
+
+
+def test_cart_rules(world: World, local_stack: RunningStack) -> None:
+    shop = make_shop(world, local_stack, "nyc")  # no mixed carts, 15 % at most without a manager, exclusive tax
+    etag = shop.cart().headers["ETag"]
+    assert etag == '"0"'
+    # An update needs the ETag it read
+    missing = shop.api.post(f"{shop.cart_path}/lines", {"sku": shop.skus["dress"], "fulfillment": "ship"},
+                            token=shop.associate)  # fmt: skip
+    assert missing.status_code == 428
+    added = shop.change("POST", "/lines", {"sku": shop.skus["dress"], "fulfillment": "ship"}, etag=etag)
+    assert added.status_code == 200, added.text
+    # Two associates read version 1: the second write is refused instead of overwriting the first
+    stale = shop.change("POST", "/lines", {"sku": shop.skus["scarf"], "fulfillment": "ship"}, etag=etag)
+    assert (stale.status_code, stale.json()["error"]["code"]) == (409, "version_conflict")
+    # The store does not mix fulfillment modes
+    mixed = shop.change("POST", "/lines", {"sku": shop.skus["scarf"], "fulfillment": "in_store"})
+    assert (mixed.status_code, mixed.json()["error"]["code"]) == (409, "mixed_fulfillment")
+    # A product not in stock in the store cannot be picked up there
+    shop_line = added.json()["lines"][0]["id"]
+    not_here = shop.change("POST", "/lines", {"sku": shop.skus["bag"], "fulfillment": "in_store"})
+    assert not_here.status_code == 409
+    unknown = shop.change("POST", "/lines", {"sku": "NO-SUCH-SKU", "fulfillment": "ship"})
+    assert unknown.status_code == 422
+    # Discounts above the store's maximum need a manager
+    deep = {"discount": {"type": "percent", "percent": 16, "reason": "VIP"}}
+    refused = shop.change("PATCH", f"/lines/{shop_line}", deep)
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "discount_above_maximum")
+    combined = shop.change("PATCH", f"/lines/{shop_line}", {"discount": {"type": "percent", "percent": 10, "reason": "VIP"}})
+    assert combined.status_code == 200
+    on_top = shop.change("PATCH", "", {"discount": {"type": "amount", "amountMinor": 3000, "reason": "Sorry"}})
+    assert on_top.status_code == 403  # 10 % then 30.00 off the 351.00 left (8.5 %): 17.7 % off the line
+    allowed = shop.change("PATCH", f"/lines/{shop_line}", deep, token=shop.manager)
+    assert allowed.status_code == 200, allowed.text
+    # Exclusive tax: 390.00 - 16 % = 327.60, + 8.875 % = 29.07 (29.0745, half up) -> 356.67
+    totals = allowed.json()["totals"]
+    assert (totals["taxMinor"], totals["totalMinor"]) == (2907, 32760 + 2907)
+    # Sharing needs a delivery address and a shipping option when a line ships
+    no_delivery = shop.api.post(f"{shop.cart_path}/share", token=shop.associate)
+    assert (no_delivery.status_code, no_delivery.json()["error"]["code"]) == (409, "delivery_required")
+    wrong_country = shop.change("PATCH", "", {"deliveryAddress": ADDRESS, "shippingOptionId": "ground"})
+    assert wrong_country.status_code == 422  # UPS Ground ships in the US only
+    # Other stores' associates cannot see the cart
+    paris = world.token("p-" + shop.associate_id, "associate", "paris")
+    assert shop.api.get(shop.cart_path, token=paris).status_code == 403
+    # An emptied cart cannot be shared
+    emptied = shop.change("DELETE", "")
+    assert emptied.status_code == 200 and emptied.json()["lines"] == []
+    empty = shop.api.post(f"{shop.cart_path}/share", token=shop.associate)
+    assert (empty.status_code, empty.json()["error"]["code"]) == (409, "cart_empty")
+
+
+def test_sharing_needs_the_customers_consent(world: World, local_stack: RunningStack, shop: Shop) -> None:
+    stranger = shop.api.post(
+        "/v1/customers",
+        {"firstName": "Noé", "lastName": "Pas-Inscrit", "phoneNumber": random_fr_mobile(), "homeStoreId": shop.store_id},
+        token=shop.associate,
+    )
+    assert stranger.status_code == 201, stranger.text
+    customer_id = stranger.json()["id"]
+    path = f"/v1/carts/{shop.store_id}_{customer_id}"
+    added = shop.api.request("POST", path + "/lines", json={"sku": shop.skus["dress"], "fulfillment": "in_store"},
+                             headers={"If-Match": '"0"'}, token=shop.associate)  # fmt: skip
+    assert added.status_code == 200, added.text
+    links_before = len(requests.get(f"{local_stack.adyen.base_url}/_sim/links", timeout=30).json()["links"])
+    refused = shop.api.post(f"{path}/share", token=shop.associate)
+    assert refused.status_code == 404  # never texted: no conversation, nothing is made or sent
+    assert len(requests.get(f"{local_stack.adyen.base_url}/_sim/links", timeout=30).json()["links"]) == links_before
+
+
+def test_unknown_links_get_a_friendly_404(local_gateway: str) -> None:
+    page = requests.get(f"{local_gateway}/c/NotARealTokenAtAll0000000000", headers={"Accept-Language": "fr-FR"},
+                        timeout=30)  # fmt: skip
+    assert page.status_code == 404
+    assert "Panier introuvable" in page.text
+    assert page.headers["Cache-Control"] == "no-store"
+    assert requests.get(f"{local_gateway}/c/NotARealTokenAtAll0000000000.json", timeout=30).status_code == 404
+    assert requests.get(f"{local_gateway}/c/<script>", timeout=30).status_code == 404

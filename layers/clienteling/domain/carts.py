@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from fractions import Fraction
 from zoneinfo import ZoneInfo
@@ -163,7 +163,7 @@ def parse_reference(reference: str) -> tuple[str, int] | None:
 
 # ------------------------------------------------------------------------------------------------------ expiry
 def next_midnight(now: datetime, time_zone: str) -> datetime:
-    """The first instant of the store's next local day, as an aware datetime.
+    """The first instant of the store's next local day, as an aware UTC datetime.
 
     Computed on the calendar, not by adding hours: a day with a DST change lasts 23 or 25 hours. Where a zone
     skips midnight itself, the first instant of the day is the moment of the jump.
@@ -173,7 +173,8 @@ def next_midnight(now: datetime, time_zone: str) -> datetime:
     zone = ZoneInfo(time_zone)
     tomorrow = now.astimezone(zone).date() + timedelta(days=1)
     # A skipped midnight (fold=0 reads it with the offset before the jump) is the instant of the jump itself.
-    return datetime.combine(tomorrow, time(0), tzinfo=zone)
+    # Normalised to UTC: a local time in a gap or a fold never compares equal across zones (PEP 495).
+    return datetime.combine(tomorrow, time(0), tzinfo=zone).astimezone(UTC)
 
 
 def is_expired(cart: Cart, now: datetime) -> bool:
