@@ -87,14 +87,14 @@ def configure_store(world: World, key: str, settings: dict[str, Any]) -> str:
     return manager
 
 
-def import_products(world: World, store_key: str, currency: str) -> dict[str, str]:
+def import_products(world: World, store_key: str, currency: str, images_url: str = "https://images.example") -> dict[str, str]:
     """Three products priced in `currency`, unique to the test: dress (in stock), bag (not in stock), scarf."""
     suffix = os.urandom(4).hex().upper()
     store_id = world.store_id(store_key)
     stem = str(int.from_bytes(os.urandom(4), "big") % 10**9).zfill(9)
     rows = [
         ("dress", f"DRESS-{suffix}", "Robe portefeuille en soie", "390.00", True, "standard"),
-        ("bag", f"BAG-{suffix}", "Sac cabas en cuir", "650.00", False, "standard"),
+        ("bag", f"BAG-{suffix}", "Sac cabas en cuir grainé", "650.00", False, "standard"),
         ("scarf", f"SCARF-{suffix}", "Carré de soie <imprimé>", "185.50", True, "standard"),
     ]
     lines = [
@@ -106,7 +106,7 @@ def import_products(world: World, store_key: str, currency: str) -> dict[str, st
                 "price": price,
                 "currency": currency,
                 "taxCategory": tax,
-                "imageUrl": f"https://images.example/{key}.jpg",
+                "imageUrl": f"{images_url}/{key}.svg",
                 "productUrl": f"https://shop.example/{key}",
                 "availability": {store_id: in_stock},
             }
@@ -154,7 +154,7 @@ def make_shop(world: World, stack: RunningStack, store_key: str = "paris") -> Sh
     assert created.status_code == 201, created.text
     associate_id = created.json()["id"]
     associate = tokens.mint(associate_id, ["associate"], [world.store_id(store_key)])
-    skus = import_products(world, store_key, currency)
+    skus = import_products(world, store_key, currency, stack.assets_url)
     customer, phone = opted_in_customer(world, stack, store_key, associate)
     return Shop(world, store_key, manager, associate, associate_id, customer, phone, skus)
 

@@ -5,11 +5,11 @@ Amounts and dates are formatted by Babel in the store's locale; English is the f
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 
 from clienteling.domain.money import from_minor
@@ -64,6 +64,10 @@ def format_money(amount_minor: int, currency: str, locale: str) -> str:
 
 def format_day(day: date, locale: str) -> str:
     return format_date(day, format="full", locale=babel_locale(locale))
+
+
+def format_clock(moment: time, locale: str) -> str:
+    return format_time(moment, format="short", locale=babel_locale(locale))
 
 
 def order_number(order_id: str) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clienteling.contracts.carts import CartPageOut
 from clienteling.domain import cart_texts
-from clienteling.web.rendering import environment, last_day, money
+from clienteling.web.rendering import environment, last_moment, money
 from clienteling.web.texts import labels
 
 
@@ -15,6 +15,7 @@ def render_cart_page(page: CartPageOut, *, time_zone: str, nonce: str) -> str:
     def m(amount_minor: int) -> str:
         return money(amount_minor, page.currency, page.locale)
 
+    day, clock = last_moment(page.expires_at, time_zone, page.locale)
     return (
         environment()
         .get_template("cart.html")
@@ -24,7 +25,7 @@ def render_cart_page(page: CartPageOut, *, time_zone: str, nonce: str) -> str:
             lang=language,
             m=m,
             nonce=nonce,
-            valid_until=words["valid_until"].format(day=last_day(page.expires_at, time_zone, page.locale)),
+            valid_until=words["valid_until"].format(day=day, time=clock),
             hello=words["hello"].format(name=page.first_name),
             intro=words["intro"].format(store=page.store_name),
             pay=words["pay"].format(total=m(page.total_minor)),
