@@ -1,17 +1,18 @@
 """`make bench`: the figures the issues ask for, each against a baseline measured in the same run.
 
-python -m benchmarks [section ...]      sections: cold_start, requests, warm_cpu (default: all)
+python -m benchmarks [section ...]      sections: cold_start, requests, carts (default: all)
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import cold_start, requests_and_cpu
+from benchmarks import carts, cold_start, requests_and_cpu
 
 SECTIONS = {
     "cold_start": cold_start.run,
     "requests": requests_and_cpu.run,
+    "carts": carts.run,
 }
 
 

@@ -141,10 +141,12 @@ def catalog_lines(stores: dict[str, str], images_url: str) -> str:
     lines = []
     for stem, name, category, image, eur, usd, gtin, tax, paris, nyc in PRODUCTS:
         for suffix, currency, price, region in (("EU", "EUR", eur, "0"), ("US", "USD", usd, "1")):
+            # 12 digits and a check digit: the product's stem with the last digit telling EU from US
+
             lines.append(
                 {
                     "sku": f"ML-{stem}-{suffix}",
-                    "gtin": _gtin(gtin[:-1] + region),
+                    "gtin": _gtin(gtin[:-2] + gtin[-1] + region),
                     "name": name,
                     "description": f"{name}, Maison Lumière.",
                     "categoryId": category,

@@ -65,7 +65,9 @@ class Shop:
 
     def cart(self, token: str | None = None) -> requests.Response:
         return self.api.get(
-            f"/v1/customers/{self.customer['id']}/cart", params={"storeId": self.store_id}, token=token or self.associate
+            f"/v1/customers/{self.customer['id']}/cart",
+            params={"storeId": self.store_id},
+            token=token or self.associate,
         )
 
     def change(self, method: str, path: str, body: Any = None, *, etag: str | None = None,
@@ -87,7 +89,9 @@ def configure_store(world: World, key: str, settings: dict[str, Any]) -> str:
     return manager
 
 
-def import_products(world: World, store_key: str, currency: str, images_url: str = "https://images.example") -> dict[str, str]:
+def import_products(
+    world: World, store_key: str, currency: str, images_url: str = "https://images.example"
+) -> dict[str, str]:
     """Three products priced in `currency`, unique to the test: dress (in stock), bag (not in stock), scarf."""
     suffix = os.urandom(4).hex().upper()
     store_id = world.store_id(store_key)
@@ -128,8 +132,8 @@ def opted_in_customer(world: World, stack: RunningStack, store_key: str, token: 
     number = random_fr_mobile() if store_key == "paris" else random_us_number()
     customer = world.api.post(
         "/v1/customers",
-        {"firstName": "Zoë", "lastName": "Secretname", "phoneNumber": number, "email": f"z{os.urandom(3).hex()}@x.example",
-         "homeStoreId": world.store_id(store_key)},
+        {"firstName": "Zoë", "lastName": "Secretname", "phoneNumber": number,
+         "email": f"z{os.urandom(3).hex()}@x.example", "homeStoreId": world.store_id(store_key)},
         token=token,
     ).json()  # fmt: skip
     requested = world.api.post(
@@ -148,7 +152,11 @@ def make_shop(world: World, stack: RunningStack, store_key: str = "paris") -> Sh
     manager = configure_store(world, store_key, settings)
     created = world.api.post(
         "/v1/associates",
-        {"displayName": "Léa", "email": f"lea.{os.urandom(4).hex()}@x.example", "storeIds": [world.store_id(store_key)]},
+        {
+            "displayName": "Léa",
+            "email": f"lea.{os.urandom(4).hex()}@x.example",
+            "storeIds": [world.store_id(store_key)],
+        },
         token=world.admin,
     )
     assert created.status_code == 201, created.text

@@ -9,7 +9,7 @@ from tests.conftest import World
 from tests.e2e.cart_helpers import gtin13
 
 
-def _import(world: World, body: str, content_type: str, token: str | None = None):  # type: ignore[no-untyped-def]
+def _import(world: World, body: str, content_type: str, token: str | None = None):
     return world.api.request(
         "POST", "/v1/catalog/import", data=body.encode(), headers={"Content-Type": content_type},
         token=token or world.admin,
@@ -22,7 +22,9 @@ def test_import_is_all_or_nothing_with_a_report_per_line(world: World) -> None:
     lines = [
         json.dumps(good),
         json.dumps({"sku": f"YEN-{tag}", "name": "Furoshiki", "price": "1500.5", "currency": "JPY"}),  # JPY: no cents
-        json.dumps({"sku": f"BAD-{tag}", "price": "10", "currency": "EUR", "gtin": "1234567890123"}),  # no name, bad gtin
+        json.dumps(
+            {"sku": f"BAD-{tag}", "price": "10", "currency": "EUR", "gtin": "1234567890123"}
+        ),  # no name, bad gtin
         "{not json",
         json.dumps(good),  # the same sku twice
     ]
@@ -67,7 +69,8 @@ def test_import_upserts_idempotently_and_products_are_found(world: World) -> Non
     # A barcode belongs to one product
     taken = _import(world, json.dumps({"sku": f"OTHER-{tag}", "gtin": gtin, "name": "x", "priceMinor": 1,
                                        "currency": "EUR"}), "application/x-ndjson")  # fmt: skip
-    assert taken.status_code == 400 and taken.json()["error"]["details"][0]["type"] == "already_exists"
+    assert taken.status_code == 400
+    assert taken.json()["error"]["details"][0]["type"] == "already_exists"
 
 
 def test_only_admins_import_and_the_format_must_be_known(world: World) -> None:

@@ -93,7 +93,8 @@ def test_an_expired_cart_reads_empty_and_its_page_is_gone_before_ttl(shop: Shop)
     fresh = service.add_line(_caller(shop), cart.id, LineAdd(sku=shop.skus["scarf"], fulfillment=Fulfillment.IN_STORE),
                              expected_version=cart.version)  # fmt: skip
     assert [line.sku for line in fresh.lines] == [shop.skus["scarf"]]
-    assert fresh.expires_at > after_midnight and fresh.lifetime != cart.lifetime
+    assert fresh.expires_at > after_midnight
+    assert fresh.lifetime != cart.lifetime
 
 
 def test_two_associates_changing_the_same_version_never_overwrite_each_other(shop: Shop) -> None:
@@ -136,5 +137,7 @@ def test_a_reference_used_by_an_earlier_life_of_the_cart_is_stepped_over(shop: S
     repository = CartRepository(wiring.table())
     old, new = repository.payment_request(reference), repository.payment_request(f"{first['cart']['id']}-2")
     current = repository.get(first["cart"]["id"])
-    assert old is not None and new is not None and current is not None
+    assert old is not None
+    assert new is not None
+    assert current is not None
     assert old.cart.lifetime != current.lifetime == new.cart.lifetime

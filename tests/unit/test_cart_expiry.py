@@ -66,7 +66,7 @@ def test_an_aware_instant_is_required() -> None:
 
 
 @given(
-    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(UTC)),
+    st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(UTC)),  # noqa: DTZ001
     st.sampled_from(["Europe/Paris", "America/New_York", "Asia/Tokyo", "Australia/Lord_Howe", "America/Santiago"]),
 )
 def test_next_midnight_is_the_start_of_the_next_local_day(now: datetime, zone: str) -> None:

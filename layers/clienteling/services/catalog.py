@@ -126,7 +126,10 @@ class CatalogService:
             updated += before is not None
             batches.append(self._catalog.upsert_ops(product, before))
         self._catalog.write(batches)
-        logger.info("catalog imported", extra={"products_created": created, "products_updated": updated, "products_unchanged": unchanged})
+        logger.info(
+            "catalog imported",
+            extra={"products_created": created, "products_updated": updated, "products_unchanged": unchanged},
+        )
         return ImportResult(lines=len(rows), created=created, updated=updated, unchanged=unchanged)
 
     def _validated(self, rows: list[tuple[int, Any]]) -> tuple[list[tuple[int, Product]], list[dict[str, Any]]]:
