@@ -55,7 +55,12 @@ def test_the_customer_sees_their_cart_on_a_phone(world: World, local_stack: Runn
     shop = make_shop(world, local_stack, "paris")
     etag = shop.cart().headers["ETag"]
     for sku, fulfillment in ((shop.skus["dress"], "in_store"), (shop.skus["bag"], "ship")):
-        etag = shop.change("POST", "/lines", {"sku": sku, "fulfillment": fulfillment}, etag=etag).headers["ETag"]
+        added = shop.change("POST", "/lines", {"sku": sku, "fulfillment": fulfillment}, etag=etag)
+        etag = added.headers["ETag"]
+    dress = added.json()["lines"][0]["id"]
+    etag = shop.change(
+        "PATCH", f"/lines/{dress}", {"discount": {"type": "percent", "percent": 10, "reason": "Fidélité"}}, etag=etag
+    ).headers["ETag"]
     delivered = shop.change(
         "PATCH",
         "",
@@ -77,6 +82,8 @@ def test_the_customer_sees_their_cart_on_a_phone(world: World, local_stack: Runn
     assert "Retrait en boutique" in text
     assert "Livraison" in text
     assert "Colissimo 48 h à Lyon" in text
+    assert "Remise −39,00 € · Fidélité" in text  # the line's own discount, with its reason
+    assert "Remise sur le panier (Bienvenue) −50,05 €" in text  # 5 % of 351.00 + 650.00, half up
     total = shared["cart"]["totals"]["totalMinor"]
     shown = f"{total // 100:,}".replace(",", " ") + f",{total % 100:02d} €"  # spaces: narrow and no-break ones
     assert f"Payer {shown}" in text, text

@@ -200,9 +200,11 @@ class PageLineOut(ResponseModel):
     fulfillment: Fulfillment
     image_url: str | None = None
     product_url: str | None = None
-    discount_minor: int
+    gross_minor: int
+    discount_minor: int = Field(description="The line's own discount")
     discount_reason: str | None = None
-    total_minor: int
+    price_minor: int = Field(description="What the line costs after its own discount (before the cart discount)")
+    total_minor: int = Field(description="After its exact share of the cart discount (and tax when added)")
 
 
 class CartPageOut(ResponseModel):
@@ -218,8 +220,8 @@ class CartPageOut(ResponseModel):
     exponent: int
     tax_mode: TaxMode
     lines: list[PageLineOut]
-    subtotal_minor: int
-    discount_minor: int
+    subtotal_minor: int = Field(description="The lines after their own discounts")
+    discount_minor: int = Field(description="Every discount: the lines' and the cart's")
     cart_discount_minor: int
     cart_discount_reason: str | None = None
     shipping_minor: int
@@ -339,8 +341,10 @@ def cart_page_out(page: CartPage) -> CartPageOut:
             fulfillment=line.fulfillment,
             image_url=line.image_url,
             product_url=line.product_url,
-            discount_minor=p.line_discount_minor + p.cart_discount_minor,
-            discount_reason=line.discount.reason if line.discount else None,
+            gross_minor=p.gross_minor,
+            discount_minor=p.line_discount_minor,
+            discount_reason=line.discount.reason if line.discount and p.line_discount_minor else None,
+            price_minor=p.gross_minor - p.line_discount_minor,
             total_minor=p.total_minor,
         )
         for line, p in zip(cart.lines, totals.lines, strict=True)
@@ -355,7 +359,7 @@ def cart_page_out(page: CartPage) -> CartPageOut:
         exponent=currency_exponent(cart.currency),
         tax_mode=cart.tax_mode,
         lines=lines,
-        subtotal_minor=totals.subtotal_minor,
+        subtotal_minor=totals.subtotal_minor - totals.line_discounts_minor,
         discount_minor=totals.discount_minor,
         cart_discount_minor=totals.cart_discount_minor,
         cart_discount_reason=cart.discount.reason if cart.discount and totals.cart_discount_minor else None,
