@@ -16,7 +16,8 @@ _PUNCTUATION = "'’‘`´.-_"
 
 def fold(text: str) -> str:
     """Casefold and strip accents from Latin, Greek and Cyrillic letters."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    # Compatibility forms first (math bold A -> A), then case: casefolding first would leave an uppercase A.
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     kept: list[str] = []
     previous = ""
     for char in decomposed:
