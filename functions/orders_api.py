@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
 from clienteling.contracts.carts import OrderOut
-from clienteling.services.payments import OrderService
+from clienteling.services.orders import OrderService
 from clienteling.wiring import order_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

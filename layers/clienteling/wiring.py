@@ -33,7 +33,9 @@ if TYPE_CHECKING:
     from clienteling.services.inbox import InboxService
     from clienteling.services.media_copy import MediaCopier
     from clienteling.services.notifications import NotificationService
-    from clienteling.services.payments import OrderService, PaymentFollowups, PaymentService
+    from clienteling.services.orders import OrderService
+    from clienteling.services.payment_followups import PaymentFollowups
+    from clienteling.services.payments import PaymentService
     from clienteling.services.publisher import OutboxPublisher
     from clienteling.services.settings import SettingsService
     from clienteling.services.status import StatusService
@@ -315,7 +317,7 @@ def payment_followups() -> PaymentFollowups:
     from clienteling.repositories.associates import AssociateRepository
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.repositories.orders import OrderRepository
-    from clienteling.services.payments import PaymentFollowups
+    from clienteling.services.payment_followups import PaymentFollowups
 
     return PaymentFollowups(
         orders_repo=OrderRepository(table()),
@@ -331,6 +333,6 @@ def payment_followups() -> PaymentFollowups:
 def order_service() -> OrderService:
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.repositories.orders import OrderRepository
-    from clienteling.services.payments import OrderService
+    from clienteling.services.orders import OrderService
 
     return OrderService(OrderRepository(table()), CustomerRepository(table()))

@@ -9,13 +9,13 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, model_validator
 
 from clienteling.contracts.base import ApiModel, Id, ResponseModel
-from clienteling.contracts.catalog import Sku
 from clienteling.contracts.common import Address, AddressOut
 from clienteling.domain import carts, money
 from clienteling.domain.carts import Cart, DiscountKind, Fulfillment, TaxMode
 from clienteling.domain.orders import CartPage
 from clienteling.domain.reference import currency_exponent
 
+Sku = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Quantity = Annotated[int, Field(ge=1, le=carts.MAX_QUANTITY)]
 

@@ -9,7 +9,6 @@ from datetime import date, time
 from decimal import Decimal
 
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_time
 from babel.numbers import format_currency
 
 from clienteling.domain.money import from_minor
@@ -63,10 +62,14 @@ def format_money(amount_minor: int, currency: str, locale: str) -> str:
 
 
 def format_day(day: date, locale: str) -> str:
+    from babel.dates import format_date  # noqa: PLC0415 - only pages and receipts show dates
+
     return format_date(day, format="full", locale=babel_locale(locale))
 
 
 def format_clock(moment: time, locale: str) -> str:
+    from babel.dates import format_time  # noqa: PLC0415 - only pages and receipts show times
+
     return format_time(moment, format="short", locale=babel_locale(locale))
 
 

@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from clienteling.adapters.payments import AdyenPaymentLinks, LineItem, PaymentLink, PaymentProviderError
 from clienteling.clock import Clock
@@ -32,8 +33,10 @@ from clienteling.repositories import outbox, transactions
 from clienteling.repositories.carts import CartRepository, ReferenceTaken
 from clienteling.repositories.catalog import CatalogRepository
 from clienteling.repositories.customers import CustomerRepository
-from clienteling.services.conversations import ConversationService, Outgoing
 from clienteling.services.store_directory import StoreDirectory
+
+if TYPE_CHECKING:
+    from clienteling.services.conversations import ConversationService
 
 TOKEN_BYTES = 24  # 192 random bits in the customer's link
 
@@ -301,6 +304,8 @@ class CartService:
             self._carts.save(shared, previous_version=cart.version)  # same version: the contents did not change
         else:
             shared = cart
+        from clienteling.services.conversations import Outgoing  # noqa: PLC0415 - sharing only (cold start)
+
         url = self.page_url(shared) or ""
         body = cart_texts.text(store.locale, "share", first_name=customer.first_name, store=store.name, url=url)
         message = self._conversations().send(

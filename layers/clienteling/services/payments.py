@@ -9,31 +9,20 @@ that event, each claimed once, so a redelivered notification or event never make
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
-from typing import Any
 
-from clienteling.adapters.email import SesMailer
 from clienteling.clock import Clock
 from clienteling.contracts.events import OrderPaid, PaymentFailed, PurchasedLine
 from clienteling.contracts.webhooks import AdyenNotification
-from clienteling.domain import cart_texts, orders
-from clienteling.domain.access import Caller, Role
+from clienteling.domain import orders
 from clienteling.domain.conversations import conversation_id
-from clienteling.domain.customers import display_name
 from clienteling.domain.orders import Order, PaymentRequest
-from clienteling.errors import NotFound, StaleVersion
+from clienteling.errors import StaleVersion
 from clienteling.ids import new_id
 from clienteling.observability import logger
 from clienteling.repositories import outbox, transactions
-from clienteling.repositories.associates import AssociateRepository
 from clienteling.repositories.carts import CartRepository
 from clienteling.repositories.conversations import ConversationRepository
-from clienteling.repositories.customers import CustomerRepository
 from clienteling.repositories.orders import AlreadyHandled, OrderRepository
-from clienteling.repositories.pages import Page
-from clienteling.services.conversations import ConversationService
-from clienteling.services.store_directory import StoreDirectory
-from clienteling.web.receipts import render_receipt
 
 AUTHORISATION = "AUTHORISATION"
 
@@ -191,110 +180,3 @@ class PaymentService:
             return "duplicate"
         logger.info("payment not settled", extra={"cart_id": cart.id, "reason": reason})
         return reason
-
-
-class PaymentFollowups:
-    """What follows a payment event: the chat line associates see, and the customer's receipts."""
-
-    def __init__(
-        self,
-        *,
-        orders_repo: OrderRepository,
-        customers: CustomerRepository,
-        associates: AssociateRepository,
-        stores: StoreDirectory,
-        conversations: Callable[[], ConversationService],
-        mailer: Callable[[], SesMailer],
-        clock: Clock,
-    ) -> None:
-        self._orders = orders_repo
-        self._customers = customers
-        self._associates = associates
-        self._stores = stores
-        self._conversations = conversations
-        self._mailer = mailer
-        self._clock = clock
-
-    def handle(self, detail_type: str, detail: dict[str, Any]) -> list[str]:
-        """Returns the steps done now (a step already done for this event is skipped)."""
-        if detail_type == "OrderPaid":
-            paid = OrderPaid.model_validate(detail)
-            order = self._orders.get(paid.order_id)
-            return self._order_paid(order) if order is not None else []
-        if detail_type == "PaymentFailed":
-            return self._payment_failed(PaymentFailed.model_validate(detail))
-        return []
-
-    def _order_paid(self, order: Order) -> list[str]:
-        store = self._stores.get(order.store_id)
-        customer = self._customers.get(order.customer_id)
-        if store is None or customer is None:
-            return []
-        locale = store.locale
-        total = cart_texts.format_money(order.total_minor, order.currency, locale)
-        number = cart_texts.order_number(order.id)
-        done: list[str] = []
-        if self._claim(order.id, "chat"):
-            associate = self._associates.get(order.associate_id) if order.associate_id else None
-            line = (
-                cart_texts.text(locale, "paid", name=display_name(customer), total=total, order=number,
-                                associate=associate.display_name)
-                if associate is not None
-                else cart_texts.text(locale, "paid_nobody", name=display_name(customer), total=total, order=number)
-            )  # fmt: skip
-            if order.cart_changed_since:
-                line += " " + cart_texts.text(locale, "paid_changed")
-            self._conversations().post_system(order.conversation_id, line)
-            done.append("chat")
-        if self._claim(order.id, "sms"):
-            receipt = cart_texts.text(
-                locale, "receipt", first_name=customer.first_name, total=total, order=number, store=store.name
-            )
-            if self._conversations().send_from_store(order.conversation_id, receipt) is not None:
-                done.append("sms")
-        mailer = self._mailer()
-        if customer.email and mailer.enabled and self._claim(order.id, "email"):
-            subject, text, html = render_receipt(order, store, customer.first_name)
-            mailer.send(to=customer.email, subject=subject, text=text, html=html)
-            done.append("email")
-        logger.info("order follow-ups", extra={"order_id": order.id, "done": done})
-        return done
-
-    def _payment_failed(self, failed: PaymentFailed) -> list[str]:
-        store = self._stores.get(failed.store_id)
-        customer = self._customers.get(failed.customer_id)
-        if store is None or customer is None or not self._claim(failed.psp_reference, "chat"):
-            return []
-        total = cart_texts.format_money(failed.amount_minor, failed.currency, store.locale)
-        if failed.reason == "amount_mismatch":
-            line = cart_texts.text(store.locale, "mismatch", total=total)
-        else:
-            line = cart_texts.text(
-                store.locale, "refused", name=display_name(customer), total=total, reason=failed.reason
-            )
-        self._conversations().post_system(failed.conversation_id, line)
-        return ["chat"]
-
-    def _claim(self, key: str, step: str) -> bool:
-        return self._orders.claim_followup(key, step, now=self._clock())
-
-
-class OrderService:
-    """Orders as associates read them: store-scoped."""
-
-    def __init__(self, orders_repo: OrderRepository, customers: CustomerRepository) -> None:
-        self._orders = orders_repo
-        self._customers = customers
-
-    def get(self, caller: Caller, order_id: str) -> Order:
-        order = self._orders.get(order_id)
-        if order is None or not caller.can_access_store(order.store_id):
-            raise NotFound("No such order in your stores.")
-        return order
-
-    def for_customer(self, caller: Caller, customer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
-        """A customer's orders from every store (customers belong to the retailer, as their records do)."""
-        caller.require_role(Role.ASSOCIATE)
-        if self._customers.get(customer_id) is None:
-            raise NotFound("No such customer.")
-        return self._orders.by_customer(customer_id, limit=limit, cursor=cursor)
