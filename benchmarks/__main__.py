@@ -1,19 +1,21 @@
 """`make bench`: the figures the issues ask for, each against a baseline measured in the same run.
 
-python -m benchmarks [section ...]      sections: cold_start, requests, messaging, archiving, loyalty (default: all)
+python -m benchmarks [section ...]      sections: cold_start, requests, messaging, archiving, carts, loyalty
+(default: all)
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import archiving, cold_start, loyalty, messaging, requests_and_cpu
+from benchmarks import archiving, carts, cold_start, loyalty, messaging, requests_and_cpu
 
 SECTIONS = {
     "archiving": archiving.run,
     "cold_start": cold_start.run,
     "requests": requests_and_cpu.run,
     "messaging": messaging.run,
+    "carts": carts.run,
     "loyalty": loyalty.run,
 }
 

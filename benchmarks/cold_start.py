@@ -22,7 +22,7 @@ RUNS = 9
 TARGETS = {"api": 1.15, "webhook": 1.0, "worker": 1.3}
 HEAVY = ("Adyen", "twilio.rest", "jinja2", "holidays", "PIL", "qrcode", "segno", "barcode", "aiohttp", "requests")
 # Heavy modules a function's own path needs (it sends SMS, renders pages, ...).
-USES: dict[str, set[str]] = {}
+USES: dict[str, set[str]] = {"CartPageFunction": {"jinja2"}}
 
 FLOOR = """
 from aws_lambda_powertools import Logger

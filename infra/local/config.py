@@ -19,6 +19,7 @@ DEFAULTS = {
     "ADYEN_HMAC_KEY": "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
     "ADYEN_WEBHOOK_USERNAME": "adyen-webhook",
     "ADYEN_WEBHOOK_PASSWORD": "local-adyen-webhook-password",
+    "RECEIPT_EMAIL_SENDER": "receipts@maison-lumiere.example",
 }
 
 
@@ -42,6 +43,7 @@ class LocalSettings:
     adyen_hmac_key: str
     adyen_webhook_username: str
     adyen_webhook_password: str
+    receipt_email_sender: str = DEFAULTS["RECEIPT_EMAIL_SENDER"]
 
     @classmethod
     def from_environment(cls) -> LocalSettings:
@@ -58,6 +60,7 @@ class LocalSettings:
             adyen_hmac_key=get("ADYEN_HMAC_KEY"),
             adyen_webhook_username=get("ADYEN_WEBHOOK_USERNAME"),
             adyen_webhook_password=get("ADYEN_WEBHOOK_PASSWORD"),
+            receipt_email_sender=get("RECEIPT_EMAIL_SENDER"),
         )
 
     def provider_secrets(self) -> dict[str, str]:
@@ -75,5 +78,9 @@ class LocalSettings:
         return {
             "TWILIO_ACCOUNT_SID": self.twilio_account_sid,
             "ADYEN_MERCHANT_ACCOUNT": self.adyen_merchant_account,
+            "ADYEN_ENVIRONMENT": "test",
+            "RECEIPT_EMAIL_SENDER": self.receipt_email_sender,
+            # Demo product images come from the local image server (infra.local.assets), over http.
+            "CART_PAGE_IMAGE_SOURCES": "https: http://127.0.0.1:*",
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
         }

@@ -5,11 +5,14 @@ Created through the same services the API uses, so the demo obeys every rule the
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
 from clienteling import wiring
 from clienteling.contracts.associates import AssociateCreate
+from clienteling.contracts.catalog import CategoryIn
 from clienteling.contracts.customers import CustomerCreate
 from clienteling.contracts.gift_cards import GiftCardSale
 from clienteling.contracts.loyalty import PurchaseCreate
@@ -28,6 +31,19 @@ STORES: dict[str, dict[str, Any]] = {
         "currency": "EUR",
         "tax_mode": "inclusive",
         "address": {"line1": "12 boulevard des Capucines", "city": "Paris", "postal_code": "75009", "country": "FR"},
+        "cart_settings": {
+            "tax_rates": [
+                {"category": "standard", "rate_percent": "20"},
+                {"category": "reduced", "rate_percent": "5.5"},
+            ],
+            "shipping_options": [
+                {"id": "colissimo", "name": "Colissimo 48 h", "price_minor": 990, "countries": ["FR", "BE", "MC"]},
+                {"id": "express", "name": "Chronopost Express", "price_minor": 1900},
+            ],
+            "shipping_tax_category": "standard",
+            "max_discount_percent": "20",
+            "allow_mixed_fulfillment": True,
+        },
     },
     "nyc": {
         "name": "Maison Lumière New York SoHo",
@@ -42,6 +58,16 @@ STORES: dict[str, dict[str, Any]] = {
             "region": "NY",
             "postal_code": "10012",
             "country": "US",
+        },
+        "cart_settings": {
+            "tax_rates": [{"category": "standard", "rate_percent": "8.875"}],
+            "shipping_options": [
+                {"id": "ground", "name": "UPS Ground", "price_minor": 1500, "countries": ["US"]},
+                {"id": "two-day", "name": "UPS 2nd Day Air", "price_minor": 2500, "countries": ["US"]},
+            ],
+            "shipping_tax_category": "standard",
+            "max_discount_percent": "15",
+            "allow_mixed_fulfillment": True,
         },
     },
 }
@@ -102,6 +128,54 @@ REWARDS: dict[str, dict[str, Any]] = {
 }
 GIFT_CARD: dict[str, Any] = {"number": "6006 4900 0000 0017", "pin": "1234", "amount_minor": 10000}
 
+CATEGORIES = {"womenswear": "Prêt-à-porter femme", "accessories": "Accessoires", "shoes": "Chaussures",
+              "beauty": "Parfums"}  # fmt: skip
+
+# (sku stem, name, category, image, EUR price, USD price, GTIN stem, tax category, in stock in Paris, in NYC)
+PRODUCTS = [
+    ("DRESS-SILK", "Robe portefeuille en soie", "womenswear", "dress.svg", "390.00", "420.00", "376000000001",
+     "standard", True, True),
+    ("BAG-TOTE", "Sac cabas en cuir grainé", "accessories", "bag.svg", "650.00", "695.00", "376000000002",
+     "standard", False, True),
+    ("SCARF-SQ90", "Carré de soie imprimé 90", "accessories", "scarf.svg", "185.00", "195.00", "376000000003",
+     "standard", True, True),
+    ("PUMPS-85", "Escarpins Lumière 85 mm", "shoes", "pumps.svg", "520.00", "560.00", "376000000004",
+     "standard", True, False),
+    ("EDP-50", "Eau de parfum Lumière 50 ml", "beauty", "perfume.svg", "129.90", "145.00", "376000000005",
+     "standard", True, True),
+]  # fmt: skip
+
+
+def _gtin(stem: str) -> str:
+    """A GTIN-13 with its check digit."""
+    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(stem)))
+    return stem + str((10 - total % 10) % 10)
+
+
+def catalog_lines(stores: dict[str, str], images_url: str) -> str:
+    """The demo catalog as JSON lines: each product once in euros (Paris) and once in dollars (New York)."""
+    lines = []
+    for stem, name, category, image, eur, usd, gtin, tax, paris, nyc in PRODUCTS:
+        for suffix, currency, price, region in (("EU", "EUR", eur, "0"), ("US", "USD", usd, "1")):
+            # 12 digits and a check digit: the product's stem with the last digit telling EU from US
+
+            lines.append(
+                {
+                    "sku": f"ML-{stem}-{suffix}",
+                    "gtin": _gtin(gtin[:-2] + gtin[-1] + region),
+                    "name": name,
+                    "description": f"{name}, Maison Lumière.",
+                    "categoryId": category,
+                    "price": price,
+                    "currency": currency,
+                    "taxCategory": tax,
+                    "imageUrl": f"{images_url}/{image.replace('pumps', 'shoes')}",
+                    "productUrl": f"https://maison-lumiere.example/products/{stem.lower()}",
+                    "availability": {stores["paris"]: paris, stores["nyc"]: nyc},
+                }
+            )
+    return "\n".join(json.dumps(line, ensure_ascii=False) for line in lines)
+
 
 @dataclass
 class Demo:
@@ -128,6 +202,11 @@ def seed() -> Demo:
         fields = {k: v for k, v in data.items() if k != "home"}
         body = CustomerCreate.model_validate({**fields, "home_store_id": demo.stores[data["home"]]})
         demo.customers[key] = customer_service.create(BOOTSTRAP, body).id
+    catalog = wiring.catalog_service()
+    for category_id, name in CATEGORIES.items():
+        catalog.put_category(BOOTSTRAP, category_id, CategoryIn(name=name))
+    images = os.environ.get("DEMO_IMAGES_URL", "https://images.maison-lumiere.example")
+    catalog.import_file(BOOTSTRAP, catalog_lines(demo.stores, images), "application/x-ndjson")
     _seed_loyalty(demo)
     return demo
 

@@ -169,6 +169,10 @@ class LocalStack:
         session.client("secretsmanager", endpoint_url=self.moto_url).create_secret(
             Name=self.names.secrets, SecretString=json.dumps(settings.provider_secrets())
         )
+        # SES sends only from verified identities, as in AWS (receipts).
+        session.client("ses", endpoint_url=self.moto_url).verify_email_identity(
+            EmailAddress=settings.receipt_email_sender
+        )
         cognito = session.client("cognito-idp", endpoint_url=self.moto_url)
         pool = cognito.create_user_pool(
             PoolName="clienteling-local",
@@ -204,6 +208,7 @@ class RunningStack:
     twilio: TwilioSimulator
     adyen: AdyenSimulator
     events: LocalRuntime
+    assets_url: str = ""
 
 
 @contextlib.contextmanager
@@ -217,7 +222,7 @@ def running(
     """Start the whole local product on `port` (a free one when None) and export its environment into this
     process; stop everything afterwards. Handlers run in this process, as the gateway and the event runtime
     invoke them. With background_events=False nothing asynchronous happens until `events.drain()` (tests)."""
-    from infra.local import gateway
+    from infra.local import assets, gateway
     from infra.local.clock import Clock
     from infra.local.runtime import LocalRuntime, install_clock
     from infra.local.simulators import adyen, twilio
@@ -241,6 +246,9 @@ def running(
         started.append(adyen_sim)
         os.environ.update(twilio_sim.environment())
         os.environ.update(adyen_sim.environment())
+        images = assets.ImageServer().start()
+        started.append(images)
+        os.environ[assets.ENVIRONMENT] = images.base_url
         # Streams, EventBridge rules, SQS and schedules of template.yaml, run against the handlers in-process.
         events = LocalRuntime(
             TEMPLATE,
@@ -261,7 +269,9 @@ def running(
         started.append(events)
         server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", port)
         started.append(_Closing(server))
-        yield RunningStack(aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim, events=events)
+        yield RunningStack(
+            aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim, events=events, assets_url=images.base_url
+        )
     finally:
         for part in reversed(started):
             part.stop()

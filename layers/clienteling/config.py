@@ -48,6 +48,17 @@ class Settings(BaseModel):
     push_topic_arn: str = ""
     # The verified SES identity loyalty emails (welcome, virtual gift cards) are sent from.
     email_sender: str = "loyalty@clienteling.example"
+    # Adyen (not secret; the API key, HMAC key and webhook credentials are in the provider secret).
+    adyen_merchant_account: str = ""
+    adyen_environment: str = "test"
+    # Only set locally: where the Adyen simulator listens (the library talks to Adyen's Checkout host otherwise).
+    adyen_checkout_url: str | None = None
+    # Live only: the prefix of the merchant's Checkout live URL (Customer Area > Developers > API URLs).
+    adyen_live_endpoint_prefix: str | None = None
+    # Sender of emailed receipts (an identity verified in SES); empty: receipts go by SMS only.
+    receipt_email_sender: str = ""
+    # Where product images may load from on the customer's cart page (CSP img-src).
+    cart_page_image_sources: str = "https:"
     # Largest JSON request body a handler accepts before answering 413.
 
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)

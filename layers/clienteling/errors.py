@@ -100,3 +100,13 @@ class NoPhone(Conflict):
 class Blocked(Conflict):
     code = "blocked"
     default_message = "This customer is blocked in this store."
+
+
+class Gone(DomainError):
+    code = "gone"
+    default_message = "This no longer exists."
+
+
+class ProviderUnavailable(DomainError):
+    code = "provider_unavailable"
+    default_message = "A provider we depend on did not answer; retry in a moment."

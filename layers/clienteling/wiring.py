@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from clienteling.adapters.email import SesEmail
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
+    from clienteling.adapters.payments import AdyenPaymentLinks
     from clienteling.adapters.schedules import OneTimeSchedules
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.points import EarningRule
@@ -27,6 +28,9 @@ if TYPE_CHECKING:
     from clienteling.services.archiving import ArchiveSweep
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
+    from clienteling.services.cart_pages import CartPageService
+    from clienteling.services.carts import CartService
+    from clienteling.services.catalog import CatalogService
     from clienteling.services.conversations import ConversationService
     from clienteling.services.customers import CustomerService
     from clienteling.services.gift_cards import GiftCardService
@@ -35,6 +39,9 @@ if TYPE_CHECKING:
     from clienteling.services.loyalty import LoyaltyService
     from clienteling.services.media_copy import MediaCopier
     from clienteling.services.notifications import NotificationService
+    from clienteling.services.orders import OrderService
+    from clienteling.services.payment_followups import PaymentFollowups
+    from clienteling.services.payments import PaymentService
     from clienteling.services.publisher import OutboxPublisher
     from clienteling.services.purchases import PurchaseService
     from clienteling.services.rewards import RewardsService
@@ -174,7 +181,7 @@ def status_service() -> StatusService:
 
 def conversation_service() -> ConversationService:
     from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.catalog import ProductLinks
+    from clienteling.repositories.catalog import CatalogRepository
     from clienteling.repositories.conversations import ConversationRepository
     from clienteling.repositories.customers import CustomerRepository
     from clienteling.repositories.templates import TemplateRepository
@@ -186,7 +193,7 @@ def conversation_service() -> ConversationService:
         customers=CustomerRepository(table()),
         associates=AssociateRepository(table()),
         templates=TemplateRepository(table()),
-        products=ProductLinks(table()),
+        products=CatalogRepository(table()),
         stores=store_directory(),
         settings=settings_cache(),
         media=media_store(),
@@ -365,3 +372,100 @@ def gift_card_service() -> GiftCardService:
         email=email_sender,
         clock=clock(),
     )
+
+
+# ---------------------------------------------------------------------- catalog, carts and payments
+def catalog_service() -> CatalogService:
+    from clienteling.repositories.catalog import CatalogRepository
+    from clienteling.services.catalog import CatalogService
+
+    return CatalogService(CatalogRepository(table()), clock())
+
+
+@functools.cache
+def payment_links() -> AdyenPaymentLinks:
+    from clienteling.adapters.payments import AdyenPaymentLinks
+    from clienteling.adapters.secrets import provider_secret
+
+    settings = get_settings()
+    return AdyenPaymentLinks(
+        provider_secret("adyen_api_key"),
+        settings.adyen_merchant_account,
+        settings.adyen_environment,
+        settings.adyen_checkout_url,
+        live_endpoint_prefix=settings.adyen_live_endpoint_prefix,
+    )
+
+
+def cart_service() -> CartService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.repositories.catalog import CatalogRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.services.carts import CartService
+
+    return CartService(
+        carts_repo=CartRepository(table()),
+        catalog=CatalogRepository(table()),
+        customers=CustomerRepository(table()),
+        stores=store_directory(),
+        conversations=conversation_service,
+        payments=payment_links,
+        clock=clock(),
+        public_base_url=get_settings().public_base_url,
+    )
+
+
+def cart_page_service() -> CartPageService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.services.cart_pages import CartPageService
+
+    return CartPageService(CartRepository(table()), clock())
+
+
+def payment_service() -> PaymentService:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.payments import PaymentService
+
+    return PaymentService(
+        carts_repo=CartRepository(table()),
+        orders_repo=OrderRepository(table()),
+        conversations=ConversationRepository(table()),
+        clock=clock(),
+    )
+
+
+@functools.cache
+def receipt_email() -> SesEmail:
+    import boto3
+
+    from clienteling.adapters.email import SesEmail
+
+    settings = get_settings()
+    return SesEmail(boto3.client("ses"), settings.receipt_email_sender or settings.email_sender)
+
+
+def payment_followups() -> PaymentFollowups:
+    from clienteling.repositories.associates import AssociateRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.payment_followups import PaymentFollowups
+
+    return PaymentFollowups(
+        orders_repo=OrderRepository(table()),
+        customers=CustomerRepository(table()),
+        associates=AssociateRepository(table()),
+        stores=store_directory(),
+        conversations=conversation_service,
+        email=receipt_email,
+        clock=clock(),
+    )
+
+
+def order_service() -> OrderService:
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.orders import OrderRepository
+    from clienteling.services.orders import OrderService
+
+    return OrderService(OrderRepository(table()), CustomerRepository(table()))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from typing import Any
@@ -64,6 +65,27 @@ CASES: dict[str, Call] = {
     "read colleague": lambda w, tok, s: w.api.get(f"/v1/associates/{_associate(w, s)['id']}", token=tok),
     "change colleague": lambda w, tok, s: w.api.patch(
         f"/v1/associates/{_associate(w, s)['id']}", {"displayName": "Changed"}, etag='"1"', token=tok
+    ),
+    "set cart settings": lambda w, tok, s: w.api.patch(
+        f"/v1/stores/{w.store_id(s)}", {"cartSettings": {"maxDiscountPercent": 10}}, etag='"1"', token=tok
+    ),
+    "read customer cart": lambda w, tok, s: w.api.get(
+        f"/v1/customers/{_customer(w, 'paris')['id']}/cart", params={"storeId": w.store_id(s)}, token=tok
+    ),
+    "import catalog": lambda w, tok, s: w.api.request(
+        "POST",
+        "/v1/catalog/import",
+        data=json.dumps(
+            {
+                "sku": f"M-{os.urandom(4).hex()}",
+                "name": "Matrix",
+                "priceMinor": 100,
+                "currency": "EUR",
+                "availability": {w.store_id(s): True},
+            }
+        ),
+        headers={"Content-Type": "application/x-ndjson"},
+        token=tok,
     ),
 }
 
@@ -134,6 +156,24 @@ ALLOWED = {
         ("manager", True): 200,
         ("associate", False): 403,
         ("manager", False): 404,
+    },
+    "set cart settings": {
+        ("associate", True): 403,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "read customer cart": {
+        ("associate", True): 200,
+        ("manager", True): 200,
+        ("associate", False): 403,
+        ("manager", False): 403,
+    },
+    "import catalog": {
+        ("associate", True): 403,
+        ("manager", True): 403,
+        ("associate", False): 403,
+        ("manager", False): 403,
     },
 }
 

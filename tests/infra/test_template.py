@@ -39,7 +39,13 @@ def test_routes_are_unique() -> None:
 
 def test_public_routes_are_only_the_intended_ones() -> None:
     public = {r.key for r in gateway.routes_from_template() if not r.authorized}
-    assert public == {"GET /health", "POST /webhooks/twilio/sms", "POST /webhooks/twilio/status"}
+    assert public == {
+        "GET /health",
+        "POST /webhooks/twilio/sms",
+        "POST /webhooks/twilio/status",
+        "GET /c/{token}",
+        "POST /webhooks/adyen",
+    }
 
 
 def test_table_is_declared_as_the_architecture_requires() -> None:

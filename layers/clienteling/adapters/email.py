@@ -1,7 +1,5 @@
-"""Transactional email through Amazon SES (v1 API: `SendEmail`, which moto's local server implements too).
-
-Only transactional messages go through here (a loyalty welcome with its activation link, a virtual gift card
-to its recipient); recipients are never logged in clear.
+"""Transactional email through Amazon SES (v1 API: `SendEmail`, which moto's local server implements too):
+loyalty welcomes with their activation link, virtual gift cards, receipts. Recipients are never logged in clear.
 """
 
 from __future__ import annotations
@@ -25,16 +23,16 @@ class SesEmail:
         self._client = client
         self._sender = sender
 
-    def send(self, *, to: str, subject: str, text: str) -> str:
-        """Send a plain-text email; returns SES's message id."""
+    def send(self, *, to: str, subject: str, text: str, html: str | None = None) -> str:
+        """Send a plain-text email (with an HTML alternative when given); returns SES's message id."""
+        body: dict[str, dict[str, str]] = {"Text": {"Data": text, "Charset": "UTF-8"}}
+        if html is not None:
+            body["Html"] = {"Data": html, "Charset": "UTF-8"}
         try:
             response = self._client.send_email(
                 Source=self._sender,
                 Destination={"ToAddresses": [to]},
-                Message={
-                    "Subject": {"Data": subject, "Charset": "UTF-8"},
-                    "Body": {"Text": {"Data": text, "Charset": "UTF-8"}},
-                },
+                Message={"Subject": {"Data": subject, "Charset": "UTF-8"}, "Body": body},  # type: ignore[typeddict-item]
             )
         except (ClientError, BotoCoreError) as error:
             logger.warning("email refused", extra={"to": redact_email(to), "error": type(error).__name__})

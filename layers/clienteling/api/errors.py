@@ -28,6 +28,8 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.Unprocessable: HTTPStatus.UNPROCESSABLE_ENTITY,
     errors.PreconditionRequired: HTTPStatus.PRECONDITION_REQUIRED,
     errors.TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
+    errors.Gone: HTTPStatus.GONE,
+    errors.ProviderUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 

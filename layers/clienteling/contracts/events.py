@@ -132,6 +132,35 @@ class OrderPaid(ResponseModel):
     occurred_at: datetime
 
 
+class CartShared(ResponseModel):
+    """An associate shared a cart with its customer: a payment link for this version of it exists."""
+
+    cart_id: str
+    store_id: str
+    customer_id: str
+    associate_id: str
+    version: int
+    total_minor: int
+    currency: str
+    occurred_at: datetime
+
+
+class PaymentFailed(ResponseModel):
+    """A payment on a cart's link did not go through (refused), or arrived not matching what was shared."""
+
+    cart_id: str
+    store_id: str
+    customer_id: str
+    conversation_id: str
+    associate_id: str | None = Field(default=None, description="who shared the cart")
+    payment_reference: str
+    psp_reference: str
+    reason: str = Field(description="refused, or amount_mismatch")
+    amount_minor: int
+    currency: str
+    occurred_at: datetime
+
+
 class PurchaseRecorded(ResponseModel):
     """A purchase was recorded at a store's till (loyalty)."""
 
@@ -159,6 +188,8 @@ EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
         CustomerBlocked,
         OrderPaid,
         PurchaseRecorded,
+        CartShared,
+        PaymentFailed,
     )
 }
 

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
-from clienteling.contracts.base import ApiModel, NonEmptyText, ResponseModel
-from clienteling.contracts.common import Address, AddressOut
-from clienteling.domain import reference
-from clienteling.domain.stores import KeywordReplies
+from clienteling.contracts.base import ApiModel, Id, NonEmptyText, ResponseModel
+from clienteling.contracts.common import Address, AddressOut, Country
+from clienteling.domain import money, reference
+from clienteling.domain.stores import CartSettings, KeywordReplies
 
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(reference.time_zone)]
 Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(reference.locale_tag)]
@@ -40,6 +41,79 @@ class StoreMessagingOut(ResponseModel):
     help_contact: str | None = None
 
 
+TaxCategory = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z0-9_-]+$")
+]
+Percent = Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=4)]
+
+
+class TaxRate(ApiModel):
+    category: TaxCategory = Field(description="A tax category products carry, for example standard, reduced.")
+    rate_percent: Percent = Field(description="20 for 20 %, 8.875 for 8.875 %.")
+
+
+class ShippingOptionIn(ApiModel):
+    id: Id
+    name: NonEmptyText = Field(description="What the customer reads, in the store's language.")
+    price_minor: int = Field(ge=0, le=10**9, description="Flat price in minor units of the store's currency.")
+    countries: list[Country] = Field(default_factory=list, max_length=50, description="Empty: ships anywhere.")
+
+
+class CartSettingsIn(ApiModel):
+    tax_rates: list[TaxRate] = Field(default_factory=list, max_length=20)
+    shipping_options: list[ShippingOptionIn] = Field(default_factory=list, max_length=20)
+    shipping_tax_category: TaxCategory = "standard"
+    max_discount_percent: Annotated[Decimal, Field(gt=0, le=100, max_digits=7, decimal_places=4)] | None = Field(
+        default=None, description="Associates may not take more than this off a line (managers may); null: no limit."
+    )
+    allow_mixed_fulfillment: bool = Field(default=False, description="In-store and shipped lines in one cart.")
+
+    @model_validator(mode="after")
+    def _unique(self) -> CartSettingsIn:
+        if len({r.category for r in self.tax_rates}) != len(self.tax_rates):
+            raise ValueError("each tax category has one rate")
+        if len({o.id for o in self.shipping_options}) != len(self.shipping_options):
+            raise ValueError("shipping option ids are unique")
+        return self
+
+
+class TaxRateOut(ResponseModel):
+    category: str
+    rate_percent: Decimal
+
+
+class ShippingOptionOut(ResponseModel):
+    id: str
+    name: str
+    price_minor: int
+    countries: list[str]
+
+
+class CartSettingsOut(ResponseModel):
+    tax_rates: list[TaxRateOut]
+    shipping_options: list[ShippingOptionOut]
+    shipping_tax_category: str
+    max_discount_percent: Decimal | None = None
+    allow_mixed_fulfillment: bool
+
+
+def cart_settings_out(settings: CartSettings) -> dict[str, Any]:
+    return {
+        "tax_rates": [
+            {"category": c, "rate_percent": money.ppm_to_percent(r)} for c, r in sorted(settings.tax_rates_ppm.items())
+        ],
+        "shipping_options": [
+            {"id": o.id, "name": o.name, "price_minor": o.price_minor, "countries": list(o.countries)}
+            for o in settings.shipping_options
+        ],
+        "shipping_tax_category": settings.shipping_tax_category,
+        "max_discount_percent": money.ppm_to_percent(settings.max_discount_ppm)
+        if settings.max_discount_ppm is not None
+        else None,
+        "allow_mixed_fulfillment": settings.allow_mixed_fulfillment,
+    }
+
+
 class StoreCreate(ApiModel):
     name: NonEmptyText
     phone_number: PhoneText = Field(
@@ -51,6 +125,7 @@ class StoreCreate(ApiModel):
     address: Address
     tax_mode: TaxMode = Field(description="inclusive: prices include tax; exclusive: tax is added at checkout.")
     messaging: StoreMessaging = Field(default_factory=StoreMessaging)
+    cart_settings: CartSettingsIn = Field(default_factory=CartSettingsIn)
 
 
 class StoreUpdate(ApiModel):
@@ -62,6 +137,9 @@ class StoreUpdate(ApiModel):
     address: Address | None = None
     tax_mode: TaxMode | None = None
     messaging: StoreMessaging | None = None
+    cart_settings: CartSettingsIn | None = Field(
+        default=None, description="Managers of the store may change this alone; everything else is for admins."
+    )
 
 
 class StoreOut(ResponseModel):
@@ -74,6 +152,12 @@ class StoreOut(ResponseModel):
     address: AddressOut
     tax_mode: TaxMode
     messaging: StoreMessagingOut
+    cart_settings: CartSettingsOut
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @field_validator("cart_settings", mode="before")
+    @classmethod
+    def _from_domain(cls, value: Any) -> Any:
+        return cart_settings_out(value) if isinstance(value, CartSettings) else value

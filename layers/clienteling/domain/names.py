@@ -16,7 +16,7 @@ _PUNCTUATION = "'’‘`´.-_"
 
 def fold(text: str) -> str:
     """Casefold and strip accents from Latin, Greek and Cyrillic letters."""
-    # Casefold after a first NFKD too: compatibility letters (mathematical capitals) get their case once decomposed.
+    # Compatibility forms first (math bold A -> A), then case: casefolding first would leave an uppercase A.
     decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", text).casefold())
     kept: list[str] = []
     previous = ""

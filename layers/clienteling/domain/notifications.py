@@ -12,6 +12,8 @@ class NotificationKind(StrEnum):
     ASSIGNED = "assigned"
     TRANSFERRED = "transferred"
     OPT_OUT_INTENT = "opt_out_intent"
+    PAYMENT_RECEIVED = "payment_received"
+    PAYMENT_FAILED = "payment_failed"
 
 
 @dataclass(frozen=True, slots=True)

@@ -23,6 +23,30 @@ class MessagingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ShippingOption:
+    """A way to send a cart home, at a flat price in the store's currency (minor units, same tax mode)."""
+
+    id: str
+    name: str
+    price_minor: int
+    countries: tuple[str, ...] = ()  # ISO 3166 codes it delivers to; empty: anywhere
+
+
+@dataclass(frozen=True, slots=True)
+class CartSettings:
+    """What remote carts of a store obey. The defaults keep stores made before carts existed working."""
+
+    tax_rates_ppm: dict[str, int] = field(default_factory=dict)  # tax category -> rate (20 % = 200_000)
+    shipping_options: tuple[ShippingOption, ...] = ()
+    shipping_tax_category: str = "standard"
+    max_discount_ppm: int | None = None  # associates may not discount a line beyond this; None: no limit
+    allow_mixed_fulfillment: bool = False  # in-store and shipped lines in one cart
+
+    def shipping_option(self, option_id: str) -> ShippingOption | None:
+        return next((o for o in self.shipping_options if o.id == option_id), None)
+
+
+@dataclass(frozen=True, slots=True)
 class Store:
     id: str
     name: str
@@ -36,6 +60,7 @@ class Store:
     created_at: datetime
     updated_at: datetime
     messaging: MessagingSettings = field(default_factory=MessagingSettings)
+    cart_settings: CartSettings = field(default_factory=CartSettings)
 
     @property
     def country(self) -> str:

@@ -165,9 +165,73 @@ def templates_index(store_id: str | None) -> str:
     return f"TEMPLATES#{store_id or '*'}"
 
 
-# Catalog (the carts issue fills it; messages link to products already)
+# Catalog
 def product(sku: str) -> Key:
     return _key(f"PRODUCT#{sku}", "PRODUCT")
+
+
+def product_partition(sku: str) -> str:
+    return f"PRODUCT#{sku}"
+
+
+PRODUCT_NAME_PREFIX = "IDX#NAME#"
+
+
+def product_name_entry(sku: str, token: str) -> Key:
+    return _key(f"PRODUCT#{sku}", f"{PRODUCT_NAME_PREFIX}{token}")
+
+
+def product_name_index(first_char: str) -> str:
+    return f"PIDX#NAME#{first_char}"
+
+
+def product_name_sort(token: str, sku: str) -> str:
+    return f"{token}#{sku}"
+
+
+def product_gtin(gtin: str) -> Key:
+    """Uniqueness marker of a barcode, and the lookup by scan (holds the sku)."""
+    return _key(f"PRODUCTGTIN#{gtin}", UNIQUE)
+
+
+def category(category_id: str) -> Key:
+    return _key(f"CATEGORY#{category_id}", "CATEGORY")
+
+
+CATEGORIES_INDEX = "CATEGORIES"
+
+
+# Remote carts, their public pages, payment references, orders
+def cart(cart_id: str) -> Key:
+    return _key(f"CART#{cart_id}", "CART")
+
+
+def cart_page(token: str) -> Key:
+    return _key(f"CARTPAGE#{token}", "PAGE")
+
+
+def payment_reference(reference: str) -> Key:
+    return _key(f"PAYREF#{reference}", "PAYREF")
+
+
+def payment_notification(psp_reference: str, event_code: str) -> Key:
+    """Marker of an Adyen notification already handled (idempotency on pspReference + eventCode)."""
+    return _key(f"ADYENNOTIF#{psp_reference}#{event_code}", "MARKER")
+
+
+def payment_followup(key: str, step: str) -> Key:
+    return _key(f"PAYFOLLOWUP#{key}#{step}", "MARKER")
+
+
+def order(order_id: str) -> Key:
+    return _key(f"ORDER#{order_id}", "ORDER")
+
+
+ORDER_PREFIX = "ORDER#"
+
+
+def customer_order(customer_id: str, created_iso: str, order_id: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{ORDER_PREFIX}{created_iso}#{order_id}")
 
 
 NOTIFICATION_PREFIX = "NOTIF#"

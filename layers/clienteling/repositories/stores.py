@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.domain.names import fold
-from clienteling.domain.stores import Store
+from clienteling.domain.stores import CartSettings, KeywordReplies, MessagingSettings, ShippingOption, Store
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
 from clienteling.repositories import cursors, keys, transactions
 from clienteling.repositories.items import address_to_item, dt, required_address, to_int, when, without_none
@@ -117,6 +117,13 @@ def _to_item(store: Store) -> dict[str, Any]:
             "currency": store.currency,
             "address": address_to_item(store.address),
             "tax_mode": store.tax_mode,
+            "messaging": without_none(
+                {
+                    "keyword_replies": store.messaging.keyword_replies.value,
+                    "help_contact": store.messaging.help_contact,
+                }
+            ),
+            "cart_settings": _cart_settings_to_item(store.cart_settings),
             "version": store.version,
             "created_at": when(store.created_at),
             "updated_at": when(store.updated_at),
@@ -138,4 +145,52 @@ def _from_item(item: dict[str, Any]) -> Store:
         version=to_int(item["version"]),
         created_at=dt(item["created_at"]),
         updated_at=dt(item["updated_at"]),
+        messaging=_messaging_from_item(item.get("messaging")),
+        cart_settings=_cart_settings_from_item(item.get("cart_settings")),
+    )
+
+
+def _messaging_from_item(item: dict[str, Any] | None) -> MessagingSettings:
+    if not item:
+        return MessagingSettings()
+    return MessagingSettings(
+        keyword_replies=KeywordReplies(item.get("keyword_replies", KeywordReplies.PROVIDER.value)),
+        help_contact=item.get("help_contact"),
+    )
+
+
+def _cart_settings_to_item(settings: CartSettings) -> dict[str, Any]:
+    return without_none(
+        {
+            "tax_rates_ppm": dict(settings.tax_rates_ppm),
+            "shipping_options": [
+                {"id": o.id, "name": o.name, "price_minor": o.price_minor, "countries": list(o.countries)}
+                for o in settings.shipping_options
+            ],
+            "shipping_tax_category": settings.shipping_tax_category,
+            "max_discount_ppm": settings.max_discount_ppm,
+            "allow_mixed_fulfillment": settings.allow_mixed_fulfillment,
+        }
+    )
+
+
+def _cart_settings_from_item(item: dict[str, Any] | None) -> CartSettings:
+    """Stores saved before carts existed have no settings: the defaults apply."""
+    if not item:
+        return CartSettings()
+    maximum = item.get("max_discount_ppm")
+    return CartSettings(
+        tax_rates_ppm={str(k): to_int(v) for k, v in (item.get("tax_rates_ppm") or {}).items()},
+        shipping_options=tuple(
+            ShippingOption(
+                id=str(o["id"]),
+                name=str(o["name"]),
+                price_minor=to_int(o["price_minor"]),
+                countries=tuple(str(c) for c in o.get("countries") or ()),
+            )
+            for o in item.get("shipping_options") or ()
+        ),
+        shipping_tax_category=str(item.get("shipping_tax_category", "standard")),
+        max_discount_ppm=to_int(maximum) if maximum is not None else None,
+        allow_mixed_fulfillment=bool(item.get("allow_mixed_fulfillment", False)),
     )

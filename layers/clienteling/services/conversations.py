@@ -63,7 +63,7 @@ from clienteling.ids import new_id
 from clienteling.observability import logger
 from clienteling.repositories import outbox, transactions
 from clienteling.repositories.associates import AssociateRepository
-from clienteling.repositories.catalog import ProductLinks
+from clienteling.repositories.catalog import CatalogRepository
 from clienteling.repositories.conversations import ConversationRepository, Thread, message_sk
 from clienteling.repositories.customers import CustomerRepository
 from clienteling.repositories.pages import Page
@@ -98,7 +98,7 @@ class ConversationService:
         customers: CustomerRepository,
         associates: AssociateRepository,
         templates: TemplateRepository,
-        products: ProductLinks,
+        products: CatalogRepository,
         stores: StoreDirectory,
         settings: TtlCache[str, BusinessSettings],
         media: MediaStore,
@@ -163,6 +163,14 @@ class ConversationService:
             body=body,
             media=media,
             extra_ops=[],
+        )
+
+    def ensure_can_text(self, caller: Caller, conversation_id_: str) -> None:
+        """Raise what `send` would (404, or 409 consent_required / opted_out / no_phone / blocked) without
+        sending: callers that prepare something to send (a cart link) check before preparing it."""
+        conversation = self.get(caller, conversation_id_)
+        self._check_can_text(
+            conversation, self._customers.require(conversation.customer_id), self._store(conversation.store_id)
         )
 
     def opt_in_request(self, caller: Caller, customer_id: str, store_id: str, introduction: str) -> Message:
@@ -473,7 +481,7 @@ class ConversationService:
         if outgoing.body:
             parts.append(outgoing.body.strip())
         if outgoing.product_ids:
-            found = self._products.get_many(list(outgoing.product_ids))
+            found = self._products.links(list(outgoing.product_ids))
             missing = [sku for sku in outgoing.product_ids if sku not in found or not found[sku].url]
             if missing:
                 raise Unprocessable(

@@ -7,7 +7,13 @@ from datetime import datetime
 from typing import Any
 
 from clienteling.adapters.push import SnsPush
-from clienteling.contracts.events import ConversationAssigned, ConversationTransferred, MessageReceived
+from clienteling.contracts.events import (
+    ConversationAssigned,
+    ConversationTransferred,
+    MessageReceived,
+    OrderPaid,
+    PaymentFailed,
+)
 from clienteling.domain.access import Caller
 from clienteling.domain.associates import Availability
 from clienteling.domain.notifications import Notification, NotificationKind
@@ -64,7 +70,21 @@ class NotificationService:
                 note=transferred.note,
                 at=at,
             )
+        if detail_type in ("OrderPaid", "PaymentFailed"):
+            return self._payment(event_id, detail_type, detail, at)
         return 0
+
+    def _payment(self, event_id: str, detail_type: str, detail: dict[str, Any], at: datetime) -> int:
+        """The associate the sale is attributed to (or who shared the cart) hears that the customer paid, or
+        that the payment failed; the whole store does when nobody is."""
+        event: OrderPaid | PaymentFailed = (
+            OrderPaid.model_validate(detail) if detail_type == "OrderPaid" else PaymentFailed.model_validate(detail)
+        )
+        kind = NotificationKind.PAYMENT_RECEIVED if detail_type == "OrderPaid" else NotificationKind.PAYMENT_FAILED
+        recipients = [event.associate_id] if event.associate_id else self._new_message_recipients(event.store_id, None)
+        if event.conversation_id is None:
+            return 0
+        return self._notify(event_id, recipients, kind, event.conversation_id, event.store_id, at=at)
 
     def list_mine(self, caller: Caller, *, limit: int, cursor: str | None) -> Page[Notification]:
         return self._notifications.list_for(caller.associate_id, limit=limit, cursor=cursor)
@@ -96,6 +116,8 @@ class NotificationService:
             NotificationKind.OPT_OUT_INTENT: f"{name} may want to stop texts: please confirm",
             NotificationKind.ASSIGNED: f"The conversation with {name} was assigned to you",
             NotificationKind.TRANSFERRED: f"{name} was transferred to you" + (f": {note}" if note else ""),
+            NotificationKind.PAYMENT_RECEIVED: f"{name} paid their cart",
+            NotificationKind.PAYMENT_FAILED: f"{name}'s payment did not go through",
         }[kind]
         added = self._notifications.add(
             [

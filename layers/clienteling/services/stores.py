@@ -5,11 +5,12 @@ from __future__ import annotations
 import dataclasses
 
 from clienteling.clock import Clock
-from clienteling.contracts.stores import StoreCreate, StoreMessaging, StoreUpdate
+from clienteling.contracts.stores import CartSettingsIn, StoreCreate, StoreMessaging, StoreUpdate
+from clienteling.domain import money
 from clienteling.domain.access import Caller, Role
 from clienteling.domain.addresses import Address
 from clienteling.domain.phone import InvalidPhoneNumber, to_e164
-from clienteling.domain.stores import MessagingSettings, Store
+from clienteling.domain.stores import CartSettings, MessagingSettings, ShippingOption, Store
 from clienteling.errors import NotFound, StaleVersion, ValidationFailed
 from clienteling.ids import new_id
 from clienteling.repositories.pages import Page
@@ -36,6 +37,21 @@ def _messaging(model: StoreMessaging) -> MessagingSettings:
     return MessagingSettings(keyword_replies=model.keyword_replies, help_contact=model.help_contact)
 
 
+def _cart_settings(model: CartSettingsIn) -> CartSettings:
+    return CartSettings(
+        tax_rates_ppm={r.category: money.percent_to_ppm(r.rate_percent) for r in model.tax_rates},
+        shipping_options=tuple(
+            ShippingOption(id=o.id, name=o.name, price_minor=o.price_minor, countries=tuple(o.countries))
+            for o in model.shipping_options
+        ),
+        shipping_tax_category=model.shipping_tax_category,
+        max_discount_ppm=money.percent_to_ppm(model.max_discount_percent)
+        if model.max_discount_percent is not None
+        else None,
+        allow_mixed_fulfillment=model.allow_mixed_fulfillment,
+    )
+
+
 class StoreService:
     def __init__(self, stores: StoreRepository, directory: StoreDirectory, clock: Clock) -> None:
         self._stores = stores
@@ -54,6 +70,8 @@ class StoreService:
             currency=data.currency,
             address=_address(data.address),
             tax_mode=data.tax_mode.value,
+            messaging=_messaging(data.messaging),
+            cart_settings=_cart_settings(data.cart_settings),
             version=1,
             created_at=now,
             updated_at=now,
@@ -77,7 +95,11 @@ class StoreService:
         return Page(sorted(self._stores.get_many(sorted(caller.store_ids)), key=lambda s: s.name.casefold()))
 
     def update(self, caller: Caller, store_id: str, patch: StoreUpdate, *, expected_version: int) -> Store:
-        caller.require_role(Role.ADMIN)
+        if patch.model_fields_set <= {"cart_settings"}:
+            # Cart settings (tax rates, shipping, the discount ceiling) are the store managers' to set.
+            caller.require_store(store_id, role=Role.MANAGER)
+        else:
+            caller.require_role(Role.ADMIN)
         current = self._stores.require(store_id)
         if current.version != expected_version:
             raise StaleVersion()
@@ -89,6 +111,9 @@ class StoreService:
         changes.pop("phone_number", None)
         if patch.messaging is not None:
             changes["messaging"] = _messaging(patch.messaging)
+        changes.pop("cart_settings", None)
+        if patch.cart_settings is not None:
+            changes["cart_settings"] = _cart_settings(patch.cart_settings)
         if "tax_mode" in changes:
             changes["tax_mode"] = str(changes["tax_mode"])
         updated = dataclasses.replace(
