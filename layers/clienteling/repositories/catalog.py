@@ -41,11 +41,11 @@ class CatalogRepository:
     def get(self, sku: str) -> Product | None:
         """AP-P1: one product. 1 GetItem."""
         item = self._table.get_item(Key=keys.product(sku)).get("Item")
-        return _product_from_item(item) if item else None
+        return product_from_item(item) if item else None
 
     def get_many(self, skus: Iterable[str]) -> dict[str, Product]:
         """AP-P2: products by SKU. 1 BatchGetItem per 100."""
-        return {p.sku: p for p in (_product_from_item(i) for i in self._batch_get([keys.product(s) for s in skus]))}
+        return {p.sku: p for p in (product_from_item(i) for i in self._batch_get([keys.product(s) for s in skus]))}
 
     def links(self, skus: list[str]) -> dict[str, ProductLink]:
         """AP-P2: names and product pages, for links in messages."""
@@ -56,7 +56,7 @@ class CatalogRepository:
         response = self._table.query(
             IndexName="GSI2", KeyConditionExpression=Key("GSI2PK").eq(_gtin_index(gtin)), Limit=1
         )
-        return _product_from_item(response["Items"][0]) if response["Items"] else None
+        return product_from_item(response["Items"][0]) if response["Items"] else None
 
     def gtin_owners(self, gtins: Iterable[str]) -> dict[str, str]:
         """AP-P4: the SKU holding each barcode. 1 BatchGetItem per 100 (strongly consistent)."""
@@ -84,7 +84,7 @@ class CatalogRepository:
         for item in response["Items"]:
             tokens = [str(t) for t in item.get("tokens", [])]  # type: ignore[union-attr]
             if all(any(t.startswith(o) for t in tokens) for o in others):
-                product = _product_from_item(item)
+                product = product_from_item(item)
                 found.setdefault(product.sku, product)
         return Page(list(found.values()), cursors.encode(response.get("LastEvaluatedKey")))
 
@@ -219,7 +219,8 @@ def _name_entry(product: Product, token: str) -> dict[str, Any]:
     }
 
 
-def _product_from_item(item: dict[str, Any]) -> Product:
+def product_from_item(item: dict[str, Any]) -> Product:
+    """A product item as written by the catalog (also read inside other features' batch reads)."""
     return Product(
         sku=str(item["sku"]),
         name=str(item["name"]),

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
+from clienteling.domain.catalog import Product
 from clienteling.domain.customers import Customer
 from clienteling.domain.gift_cards import GiftCard
 from clienteling.domain.loyalty import NEVER, EntryType, LoyaltyAccount, PointsEntry, TillTransaction, TransactionType
 from clienteling.domain.rewards import FrequentBuyerCard, RewardGrant, RewardProgram
 from clienteling.errors import DomainError
 from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories.catalog import product_from_item
 from clienteling.repositories.items import dt, dt_or_none, to_int, when, without_none
 from clienteling.repositories.pages import Page
 
@@ -29,17 +31,6 @@ if TYPE_CHECKING:
 LOT = "lot_"
 MARKER_RETENTION = timedelta(days=7)
 ACCOUNT_ENTITY = "loyalty_account"
-
-
-@dataclass(frozen=True, slots=True)
-class Product:
-    """A catalog product as a purchase line needs it (PK=PRODUCT#<sku>, SK=PRODUCT, written by the catalog)."""
-
-    sku: str
-    name: str
-    category_id: str | None
-    price_minor: int
-    currency: str | None
 
 
 @dataclass
@@ -122,7 +113,7 @@ class LoyaltyRepository:
                 grant = grant_from_item(item)
                 snapshot.grants[grant.id] = grant
             elif sk == "PRODUCT":
-                product = purchase_product(item)
+                product = product_from_item(item)
                 snapshot.products[product.sku] = product
             elif sk == "CARD":
                 gift_card = gift_card_from_item(item)
@@ -471,17 +462,6 @@ class LoyaltyRepository:
 
 
 # ---------------------------------------------------------------------- item mapping
-def purchase_product(item: dict[str, Any]) -> Product:
-    """A catalog product item (keys.product) as a purchase line reads it."""
-    return Product(
-        sku=str(item["sku"]),
-        name=str(item.get("name", item["sku"])),
-        category_id=str(item["category_id"]) if item.get("category_id") else None,
-        price_minor=to_int(item.get("price_minor")),
-        currency=str(item["currency"]) if item.get("currency") else None,
-    )
-
-
 def account_from_item(item: dict[str, Any]) -> LoyaltyAccount:
     lots = {date.fromisoformat(k[len(LOT) :]): to_int(v) for k, v in item.items() if k.startswith(LOT)}
     counters = {
