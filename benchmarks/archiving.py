@@ -112,11 +112,11 @@ def run() -> int:
             filled = total
             counter.items = 0
             report = wiring.archive_sweep().run()
-            per = counter.items / max(report.archived, 1)
-            ok = report.archived == DUE and counter.items <= TARGET_TOTAL and per <= TARGET_PER_ARCHIVED
+            per = counter.items / max(report.done, 1)
+            ok = report.done == DUE and counter.items <= TARGET_TOTAL and per <= TARGET_PER_ARCHIVED
             missed += not ok
             print(
-                f"{total:>6} conversations: archived {report.archived}, items read {counter.items} (target <= "
+                f"{total:>6} conversations: archived {report.done}, items read {counter.items} (target <= "
                 f"{TARGET_TOTAL}), per archived {per:.2f} (target <= {TARGET_PER_ARCHIVED})"
                 f"{'' if ok else '   <-- MISSED'}"
             )

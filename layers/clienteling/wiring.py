@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from clienteling.services.archiving import ArchiveSweep
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
+    from clienteling.services.cart_expiry import CartExpirySweep
     from clienteling.services.cart_pages import CartPageService
     from clienteling.services.carts import CartService
     from clienteling.services.catalog import CatalogService
@@ -469,3 +470,11 @@ def order_service() -> OrderService:
     from clienteling.services.orders import OrderService
 
     return OrderService(OrderRepository(table()), CustomerRepository(table()))
+
+
+def cart_expiry_sweep() -> CartExpirySweep:
+    from clienteling.repositories.carts import CartRepository
+    from clienteling.repositories.stores import StoreRepository
+    from clienteling.services.cart_expiry import CartExpirySweep
+
+    return CartExpirySweep(StoreRepository(table()), CartRepository(table()), payment_links, clock())

@@ -58,12 +58,12 @@ def test_four_months_without_activity_archives_to_the_second(
 ) -> None:
     due = T0 + relativedelta(months=4)
     clock.set(due - SECOND)
-    assert sweep()["archived"] == 0
+    assert sweep()["done"] == 0
     assert status(world, texting["token"], texting["conversation"]) == "open"
 
     clock.set(due)
     report = sweep()
-    assert report["archived"] == 1
+    assert report["done"] == 1
     assert status(world, texting["token"], texting["conversation"]) == "archived"
     assert texting["conversation"] not in open_inbox(world, texting["token"])
     archived = world.api.get(

@@ -34,6 +34,7 @@ import requests
 from Adyen import util as adyen_util
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, is_currency
+from clienteling import wiring
 from clienteling.clock import Clock, system_clock
 
 from infra.local import config, stack
@@ -586,6 +587,8 @@ def start_for_stack(
         webhook_url,
         settings.adyen_webhook_username,
         settings.adyen_webhook_password,
+        # Adyen's time is the product's local time: tests that move the clock move the provider's too.
+        clock=lambda: wiring.clock()(),
     )
     simulator.start(host, port or stack.free_port())
     return simulator

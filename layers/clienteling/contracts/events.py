@@ -145,6 +145,17 @@ class CartShared(ResponseModel):
     occurred_at: datetime
 
 
+class CartExpired(ResponseModel):
+    """Midnight came in the cart's store: its lines were cleared and its payment link expired at Adyen."""
+
+    cart_id: str
+    store_id: str
+    customer_id: str
+    lines: int = Field(description="how many lines the cart held")
+    link_expired: bool = Field(description="a shared payment link was expired at the provider")
+    occurred_at: datetime
+
+
 class PaymentFailed(ResponseModel):
     """A payment on a cart's link did not go through (refused), or arrived not matching what was shared."""
 
@@ -189,6 +200,7 @@ EVENT_DETAILS: dict[tuple[str, str], type[BaseModel]] = {
         OrderPaid,
         PurchaseRecorded,
         CartShared,
+        CartExpired,
         PaymentFailed,
     )
 }

@@ -12,6 +12,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from boto3.dynamodb.conditions import Key
+
 from clienteling.domain.carts import (
     Cart,
     CartLine,
@@ -25,8 +27,9 @@ from clienteling.domain.carts import (
 )
 from clienteling.domain.orders import CartPage, PaymentRequest, PaymentState
 from clienteling.errors import Conflict, StaleVersion
-from clienteling.repositories import keys, transactions
+from clienteling.repositories import cursors, keys, transactions
 from clienteling.repositories.items import address_from_item, address_to_item, dt, to_int, when, without_none
+from clienteling.repositories.pages import Page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -73,6 +76,10 @@ class CartRepository:
     def cart_op(self, cart: Cart, *, previous_version: int, lifetime: str | None = None) -> transactions.Op:
         """Put the cart if its version is still `previous_version` (and, when given, its life `lifetime`)."""
         item = {**keys.cart(cart.id), "entity": "cart", **cart_to_document(cart)}
+        if cart.lines:
+            # In the sparse due index until midnight clears it (the expiry sweep reads only what is due).
+            item["GSI3PK"] = keys.cart_expiry(cart.store_id)
+            item["GSI3SK"] = keys.activity_rank(when(cart.expires_at), cart.id)
         if previous_version == 0:
             return transactions.put(self._table, item, condition="attribute_not_exists(PK)", error=StaleVersion())
         condition, values = "version = :expected", dict[str, Any]({":expected": previous_version})
@@ -115,6 +122,22 @@ class CartRepository:
             paid=bool(item.get("paid")),
             order_id=item.get("order_id"),
             paid_total_minor=to_int(item["paid_total_minor"]) if "paid_total_minor" in item else None,
+        )
+
+    def due_for_expiry(self, store_id: str, now: datetime, *, limit: int, cursor: str | None) -> Page[str]:
+        """AP-K9: ids of a store's carts past their midnight that still hold lines. 1 Query on GSI3 per page."""
+        partition = keys.cart_expiry(store_id)
+        request: dict[str, Any] = {
+            "IndexName": "GSI3",
+            "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),
+            "Limit": limit,
+        }
+        if cursor:
+            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI3PK", partition=partition)
+        response = self._table.query(**request)
+        return Page(
+            [str(i["GSI3SK"]).rsplit("#", 1)[-1] for i in response["Items"]],
+            cursors.encode(response.get("LastEvaluatedKey")),
         )
 
     # ------------------------------------------------------------------ payment requests

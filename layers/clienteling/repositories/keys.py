@@ -206,6 +206,11 @@ def cart(cart_id: str) -> Key:
     return _key(f"CART#{cart_id}", "CART")
 
 
+def cart_expiry(store_id: str) -> str:
+    """GSI3 partition of a store's carts holding lines, by when they expire (the store's next midnight)."""
+    return f"CARTEXPIRY#{store_id}"
+
+
 def cart_page(token: str) -> Key:
     return _key(f"CARTPAGE#{token}", "PAGE")
 
