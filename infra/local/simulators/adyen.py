@@ -588,7 +588,7 @@ def start_for_stack(
         settings.adyen_webhook_username,
         settings.adyen_webhook_password,
         # Adyen's time is the product's local time: tests that move the clock move the provider's too.
-        clock=lambda: wiring.clock()(),
+        clock=lambda: wiring.clock()(),  # noqa: PLW0108 - late: the installed clock changes
     )
     simulator.start(host, port or stack.free_port())
     return simulator
