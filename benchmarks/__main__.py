@@ -1,14 +1,14 @@
 """`make bench`: the figures the issues ask for, each against a baseline measured in the same run.
 
-python -m benchmarks [section ...]      sections: cold_start, requests, messaging, archiving, carts, loyalty
-(default: all)
+python -m benchmarks [section ...]      sections: cold_start, requests, messaging, archiving, carts, loyalty,
+campaigns (default: all)
 """
 
 from __future__ import annotations
 
 import sys
 
-from benchmarks import archiving, carts, cold_start, loyalty, messaging, requests_and_cpu
+from benchmarks import archiving, campaigns, carts, cold_start, loyalty, messaging, requests_and_cpu
 
 SECTIONS = {
     "archiving": archiving.run,
@@ -17,6 +17,7 @@ SECTIONS = {
     "messaging": messaging.run,
     "carts": carts.run,
     "loyalty": loyalty.run,
+    "campaigns": campaigns.run,
 }
 
 

@@ -58,7 +58,7 @@ def _conversation(store_id: str, due: datetime) -> dict[str, Any]:
         "version": 1,
         "GSI1PK": keys.store_inbox(store_id, "open"),
         "GSI1SK": keys.activity_rank(activity, conversation_id),
-        "GSI3PK": keys.archive_due(store_id),
+        "GSI3PK": keys.archive_due(keys.due_shard(conversation_id)),
         "GSI3SK": keys.activity_rank(iso(due), conversation_id),
     }
 

@@ -34,6 +34,8 @@ def message_status(service: Annotated[StatusService, Depends(status_service)]) -
         status.error_code,
         conversation_id=query.get("c"),
         message_sk=query.get("m"),
+        campaign_id=query.get("k"),
+        customer_id=query.get("u"),
     )
 
     return Response(status_code=204)

@@ -1,5 +1,6 @@
 """Generate schemas/ from the code: the OpenAPI 3.1 document of the HTTP API (from every function's
-resolver) and one JSON Schema per EventBridge event detail. `--check` fails when the files on disk differ.
+resolver), one JSON Schema per EventBridge event detail and one per SQS queue's messages. `--check` fails when
+the files on disk differ.
 
     python -m schemas.generate [--check]
 """
@@ -15,6 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
+from clienteling.contracts.campaigns import SendRequest
 from clienteling.contracts.events import EVENT_DETAILS
 
 from infra.local import gateway
@@ -71,10 +73,19 @@ def event_schemas() -> dict[str, dict[str, Any]]:
     }
 
 
+QUEUE_MESSAGES = {"CampaignSendQueue": SendRequest}
+
+
+def queue_schemas() -> dict[str, dict[str, Any]]:
+    return {f"{queue}.v1.json": model.model_json_schema(by_alias=True) for queue, model in QUEUE_MESSAGES.items()}
+
+
 def rendered() -> dict[Path, str]:
     files = {ROOT / "openapi.json": json.dumps(openapi_document(), indent=2, ensure_ascii=False, sort_keys=True)}
     for name, schema in event_schemas().items():
         files[ROOT / "events" / name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True)
+    for name, schema in queue_schemas().items():
+        files[ROOT / "queues" / name] = json.dumps(schema, indent=2, ensure_ascii=False, sort_keys=True)
     return {path: text + "\n" for path, text in files.items()}
 
 
@@ -83,7 +94,7 @@ def main() -> int:
     parser.add_argument("--check", action="store_true", help="fail if files on disk differ")
     args = parser.parse_args()
     files = rendered()
-    existing = set((ROOT / "events").glob("*.json")) if (ROOT / "events").exists() else set()
+    existing = {path for folder in ("events", "queues") for path in (ROOT / folder).glob("*.json")}
     stale = sorted(existing - files.keys())
     if args.check:
         drift = [p for p, text in files.items() if not p.exists() or p.read_text(encoding="utf-8") != text]

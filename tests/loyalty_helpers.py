@@ -35,6 +35,8 @@ def put_product(sku: str, *, price_minor: int, category_id: str, currency: str =
 
 
 def emails_to(stack: RunningStack, address: str) -> list[dict[str, Any]]:
-    """Emails moto's SES accepted for `address` (its data.json view of the SES backend)."""
-    data = requests.get(f"{stack.aws.moto_url}/moto-api/data.json", timeout=30).json()
-    return [m for m in data.get("ses", {}).get("Message", []) if address in m["destinations"].get("ToAddresses", [])]
+    """Emails moto's SES accepted for `address`, parsed by the local stack's `/_local/emails` (subject, text...)."""
+    found: list[dict[str, Any]] = requests.get(
+        f"{stack.api_url}/_local/emails", params={"to": address}, timeout=30
+    ).json()["emails"]
+    return found

@@ -1,8 +1,14 @@
-"""The local stack's time: the system's, or a manual time that tests move forward without sleeping.
+"""The local stack's time: the system's, a manual time that tests move forward without sleeping, or the
+system's time shifted forward on request (`make dev`'s `/_local/clock`, and the test session's stack).
 
 A manual clock moves only through `set`/`advance`, and on its way it stops at every instant a driver (the
 local runtime) says something is due, so each schedule fires once per occurrence, in order, and the code it
-runs reads the occurrence's time from the clock. The clock is callable, so it is a `clienteling.clock.Clock`.
+runs reads the occurrence's time from the clock. A shifted clock follows the system clock plus an offset that
+`set`/`advance` increase the same way. The clock is callable, so it is a `clienteling.clock.Clock`.
+
+`elapse` is time a handler spends waiting (a sender pacing its texts): it moves a manual or shifted clock
+forward without stopping at due instants, as real time would pass while a Lambda sleeps; whatever fell due
+meanwhile runs on the runtime's next poll.
 """
 
 from __future__ import annotations
@@ -23,12 +29,14 @@ class Driver(Protocol):
 
 
 class Clock:
-    """Aware UTC time. `Clock()` follows the system; `Clock.manual(start)` moves only when told to."""
+    """Aware UTC time. `Clock()` follows the system; `Clock.manual(start)` moves only when told to;
+    `Clock.shifted()` follows the system and can be moved forward."""
 
-    def __init__(self, start: datetime | None = None) -> None:
+    def __init__(self, start: datetime | None = None, *, movable: bool = False) -> None:
         if start is not None and start.tzinfo is None:
             raise ValueError("a manual clock starts at an aware datetime")
         self._now = start.astimezone(UTC) if start is not None else None
+        self._offset: timedelta | None = timedelta(0) if movable and start is None else None
         self._drivers: list[Driver] = []
         self._moving = threading.RLock()
 
@@ -36,12 +44,38 @@ class Clock:
     def manual(cls, start: datetime) -> Clock:
         return cls(start)
 
+    @classmethod
+    def shifted(cls) -> Clock:
+        """System time plus an offset that only grows: time flows, and can jump ahead."""
+        return cls(movable=True)
+
     @property
     def is_manual(self) -> bool:
         return self._now is not None
 
+    @property
+    def is_movable(self) -> bool:
+        return self._now is not None or self._offset is not None
+
     def now(self) -> datetime:
-        return self._now if self._now is not None else datetime.now(UTC)
+        if self._now is not None:
+            return self._now
+        return datetime.now(UTC) + (self._offset or timedelta(0))
+
+    def _move_to(self, instant: datetime) -> None:
+        if self._now is not None:
+            self._now = instant
+        else:
+            self._offset = (self._offset or timedelta(0)) + (instant - self.now())
+
+    def elapse(self, delta: timedelta) -> None:
+        """Time spent waiting inside a handler: the clock moves on without running what falls due meanwhile."""
+        if not self.is_movable:
+            raise RuntimeError("the system clock cannot be moved")
+        if delta < timedelta(0):
+            raise ValueError("time does not go back")
+        with self._moving:
+            self._move_to(self.now() + delta)
 
     def __call__(self) -> datetime:
         return self.now()
@@ -57,24 +91,25 @@ class Clock:
         self.set(self.now() + delta)
 
     def set(self, instant: datetime) -> None:
-        """Move a manual clock to `instant`, stopping at each due instant on the way to run what is due."""
-        if self._now is None:
+        """Move a manual or shifted clock to `instant`, stopping at each due instant on the way to run what is due."""
+        if not self.is_movable:
             raise RuntimeError("the system clock cannot be moved")
         if instant.tzinfo is None:
             raise ValueError("set the clock to an aware datetime")
         target = instant.astimezone(UTC)
-        if target < self._now:
-            raise ValueError(f"time does not go back: {target.isoformat()} < {self._now.isoformat()}")
+        if target < self.now():
+            raise ValueError(f"time does not go back: {target.isoformat()} < {self.now().isoformat()}")
         with self._moving:
-            now = self._now
+            now = self.now()
             while (due := self._next_due(now)) is not None and due <= target:
-                now = self._now = max(now, due)
+                now = max(self.now(), due)
+                self._move_to(now)
                 for driver in list(self._drivers):
                     driver.run_due(now)
                 left = self._next_due(now)
-                if left is not None and left <= now:
+                if left is not None and left <= now and self._now is not None:
                     raise RuntimeError(f"a driver left work due at {left.isoformat()} after running it")
-            self._now = target
+            self._move_to(max(target, self.now()))
             for driver in list(self._drivers):
                 driver.run_due(target)
 

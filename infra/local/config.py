@@ -20,6 +20,8 @@ DEFAULTS = {
     "ADYEN_WEBHOOK_USERNAME": "adyen-webhook",
     "ADYEN_WEBHOOK_PASSWORD": "local-adyen-webhook-password",
     "RECEIPT_EMAIL_SENDER": "receipts@maison-lumiere.example",
+    "UNSUBSCRIBE_SIGNING_KEY": "local-unsubscribe-signing-key-0123456789abcdef",
+    "EMAIL_SENDER": "Maison Lumière <news@maison-lumiere.example>",
 }
 
 
@@ -43,6 +45,8 @@ class LocalSettings:
     adyen_hmac_key: str
     adyen_webhook_username: str
     adyen_webhook_password: str
+    unsubscribe_signing_key: str
+    email_sender: str
     receipt_email_sender: str = DEFAULTS["RECEIPT_EMAIL_SENDER"]
 
     @classmethod
@@ -61,6 +65,8 @@ class LocalSettings:
             adyen_webhook_username=get("ADYEN_WEBHOOK_USERNAME"),
             adyen_webhook_password=get("ADYEN_WEBHOOK_PASSWORD"),
             receipt_email_sender=get("RECEIPT_EMAIL_SENDER"),
+            unsubscribe_signing_key=get("UNSUBSCRIBE_SIGNING_KEY"),
+            email_sender=get("EMAIL_SENDER"),
         )
 
     def provider_secrets(self) -> dict[str, str]:
@@ -71,6 +77,7 @@ class LocalSettings:
             "adyen_hmac_key": self.adyen_hmac_key,
             "adyen_webhook_username": self.adyen_webhook_username,
             "adyen_webhook_password": self.adyen_webhook_password,
+            "unsubscribe_signing_key": self.unsubscribe_signing_key,
         }
 
     def function_environment(self) -> dict[str, str]:
@@ -82,5 +89,6 @@ class LocalSettings:
             "RECEIPT_EMAIL_SENDER": self.receipt_email_sender,
             # Demo product images come from the local image server (infra.local.assets), over http.
             "CART_PAGE_IMAGE_SOURCES": "https: http://127.0.0.1:*",
+            "EMAIL_SENDER": self.email_sender,
             "PUBLIC_BASE_URL": f"http://127.0.0.1:{self.port}",
         }

@@ -28,6 +28,7 @@ from urllib.parse import parse_qsl, urlsplit
 import jwt
 
 from infra.local import config, template
+from infra.local.controls import LocalControls
 
 log = logging.getLogger("gateway")
 
@@ -145,8 +146,11 @@ def _message(status: HTTPStatus, message: str, extra: dict[str, str] | None = No
 
 
 class Gateway:
-    def __init__(self, jwt_secret: str, routes: list[Route] | None = None) -> None:
+    def __init__(
+        self, jwt_secret: str, routes: list[Route] | None = None, controls: LocalControls | None = None
+    ) -> None:
         self.jwt_secret = jwt_secret
+        self.controls = controls  # /_local/ developer controls (infra.local.controls), never part of the product
         self.routes = routes if routes is not None else routes_from_template()
         self.bucket = TokenBucket(*_throttle_settings())
         self._handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
@@ -206,6 +210,10 @@ class Gateway:
                 },
                 b"",
             )
+        if path.startswith("/_local/") and self.controls is not None:
+            control = self.controls.handle(method, path, raw_query, body)
+            if control is not None:
+                return Reply(control.status, {"Content-Type": "application/json"}, json.dumps(control.body).encode())
         matched = self.match(method, path)
         if matched is None:
             return _message(HTTPStatus.NOT_FOUND, "Not Found")

@@ -26,7 +26,7 @@ import json
 import logging
 import threading
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -67,9 +67,18 @@ _SERVED_ELSEWHERE = {"HttpApi", "Api"}  # the gateway's
 _RUN_HERE = {"DynamoDB", "SQS", "EventBridgeRule", "CloudWatchEvent", "Schedule", "ScheduleV2"}
 
 
-def install_clock(clock: Clock | None) -> None:
-    """Make product code read `clock` through clienteling.wiring.clock(); None restores the system clock."""
+def install_clock(clock: Clock | None, *, waits_move_clock: bool | None = None) -> None:
+    """Make product code read `clock` through clienteling.wiring.clock(); None restores the system clock.
+
+    Waits in product code (clienteling.wiring.sleep) move a manual clock on instead of sleeping, and a shifted
+    clock too when `waits_move_clock` says so (tests driving the runtime by hand); otherwise they really sleep.
+    """
     wiring.set_clock(clock)
+    moves = clock is not None and (clock.is_manual if waits_move_clock is None else waits_move_clock)
+    if moves and clock is not None:
+        wiring.set_sleep(lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))))
+    else:
+        wiring.set_sleep(None)
 
 
 def _endpoint(env: Mapping[str, str], service: str) -> str:

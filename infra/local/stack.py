@@ -19,11 +19,11 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import boto3
-from clienteling.config import Settings
 
 from infra.local import config, table
 
@@ -162,17 +162,13 @@ class LocalStack:
         session.client("s3", endpoint_url=self.moto_url).create_bucket(Bucket=self.names.media_bucket)
         session.client("events", endpoint_url=self.moto_url).create_event_bus(Name=self.names.event_bus)
         session.client("scheduler", endpoint_url=self.moto_url).create_schedule_group(Name=self.names.schedule_group)
-        # SES only sends from verified identities (moto too): the loyalty emails' sender.
-        session.client("ses", endpoint_url=self.moto_url).verify_email_identity(
-            EmailAddress=os.environ.get("EMAIL_SENDER") or Settings().email_sender
-        )
         session.client("secretsmanager", endpoint_url=self.moto_url).create_secret(
             Name=self.names.secrets, SecretString=json.dumps(settings.provider_secrets())
         )
-        # SES sends only from verified identities, as in AWS (receipts).
-        session.client("ses", endpoint_url=self.moto_url).verify_email_identity(
-            EmailAddress=settings.receipt_email_sender
-        )
+        # SES sends only from verified identities, as in AWS: the loyalty and campaign sender, the receipts'.
+        ses = session.client("ses", endpoint_url=self.moto_url)
+        for sender in (settings.email_sender, settings.receipt_email_sender):
+            ses.verify_email_identity(EmailAddress=parseaddr(sender)[1])
         cognito = session.client("cognito-idp", endpoint_url=self.moto_url)
         pool = cognito.create_user_pool(
             PoolName="clienteling-local",
@@ -224,6 +220,7 @@ def running(
     invoke them. With background_events=False nothing asynchronous happens until `events.drain()` (tests)."""
     from infra.local import assets, gateway
     from infra.local.clock import Clock
+    from infra.local.controls import LocalControls
     from infra.local.runtime import LocalRuntime, install_clock
     from infra.local.simulators import adyen, twilio
     from infra.local.template import TEMPLATE
@@ -250,10 +247,13 @@ def running(
         started.append(images)
         os.environ[assets.ENVIRONMENT] = images.base_url
         # Streams, EventBridge rules, SQS and schedules of template.yaml, run against the handlers in-process.
+        # A shifted clock: it follows the system's and `/_local/clock` (or a test) can move it forward. Without
+        # background polling (tests), failed messages are retried at once, as with a manual clock.
         events = LocalRuntime(
             TEMPLATE,
             env=dict(os.environ),
-            clock=Clock(),
+            clock=Clock.shifted(),
+            immediate_retries=not background_events,
             physical_names={
                 "Table": stack.names.table,
                 "EventBus": stack.names.event_bus,
@@ -263,11 +263,12 @@ def running(
         )
         events.provision()
         os.environ.update(events.environment())
-        install_clock(events.clock)
+        install_clock(events.clock, waits_move_clock=not background_events)
         if background_events:
             events.start()
         started.append(events)
-        server = gateway.serve(gateway.Gateway(settings.jwt_secret), "127.0.0.1", port)
+        controls = LocalControls(events.clock, stack.moto_url)
+        server = gateway.serve(gateway.Gateway(settings.jwt_secret, controls=controls), "127.0.0.1", port)
         started.append(_Closing(server))
         yield RunningStack(
             aws=stack, api_url=api_url, twilio=twilio_sim, adyen=adyen_sim, events=events, assets_url=images.base_url

@@ -46,8 +46,6 @@ class Settings(BaseModel):
     scheduled_messages_function_arn: str = ""
     # SNS topic the associate app's push backend subscribes to (empty: no push, notifications only stored).
     push_topic_arn: str = ""
-    # The verified SES identity loyalty emails (welcome, virtual gift cards) are sent from.
-    email_sender: str = "loyalty@clienteling.example"
     # Adyen (not secret; the API key, HMAC key and webhook credentials are in the provider secret).
     adyen_merchant_account: str = ""
     adyen_environment: str = "test"
@@ -60,8 +58,19 @@ class Settings(BaseModel):
     # Where product images may load from on the customer's cart page (CSP img-src).
     cart_page_image_sources: str = "https:"
     # Largest JSON request body a handler accepts before answering 413.
-
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    # Campaigns: the send queue, the start function one-time schedules invoke,
+    # the sending rates (SMS segments per second of a store's number unless the store says otherwise; emails per
+    # second of the SES account), how far ahead a sender paces its batch, and the send queue's maxReceiveCount.
+    campaign_send_queue_url: str = ""
+    campaign_start_function_arn: str = ""
+    sms_messages_per_second: float = Field(default=1.0, gt=0)
+    email_messages_per_second: float = Field(default=14.0, gt=0)
+    campaign_pace_seconds: float = Field(default=20.0, gt=0)
+    campaign_send_max_attempts: int = Field(default=3, ge=1)
+    # The From of loyalty emails (welcome, virtual gift cards) and campaign emails: an SES verified identity, for
+    # example "Maison Lumière <news@example.com>".
+    email_sender: str = ""
 
     @classmethod
     def from_environment(cls) -> Settings:

@@ -8,6 +8,8 @@ locally the AWS_ENDPOINT_URL_<SERVICE> environment variables point every SDK cli
 from __future__ import annotations
 
 import functools
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from clienteling.clock import Clock, system_clock
@@ -20,19 +22,27 @@ if TYPE_CHECKING:
     from clienteling.adapters.identity import CognitoDirectory
     from clienteling.adapters.media import MediaStore
     from clienteling.adapters.payments import AdyenPaymentLinks
+    from clienteling.adapters.queues import SendQueue
     from clienteling.adapters.schedules import OneTimeSchedules
     from clienteling.adapters.sms import TwilioSms
     from clienteling.domain.points import EarningRule
     from clienteling.domain.rewards import FrequentBuyerCard, RewardProgram
     from clienteling.domain.settings import BusinessSettings
+    from clienteling.repositories.rate_limiter import RateLimiter
     from clienteling.services.archiving import ArchiveSweep
     from clienteling.services.associates import AssociateService
     from clienteling.services.cache import TtlCache
+    from clienteling.services.campaign_events import CampaignEvents
+    from clienteling.services.campaign_flow import Rates
+    from clienteling.services.campaign_sender import CampaignSender
+    from clienteling.services.campaign_start import CampaignStarter
+    from clienteling.services.campaigns import CampaignService
     from clienteling.services.cart_expiry import CartExpirySweep
     from clienteling.services.cart_pages import CartPageService
     from clienteling.services.carts import CartService
     from clienteling.services.catalog import CatalogService
     from clienteling.services.conversations import ConversationService
+    from clienteling.services.credits import CreditService
     from clienteling.services.customers import CustomerService
     from clienteling.services.gift_cards import GiftCardService
     from clienteling.services.inbound import InboundService
@@ -41,6 +51,7 @@ if TYPE_CHECKING:
     from clienteling.services.media_copy import MediaCopier
     from clienteling.services.notifications import NotificationService
     from clienteling.services.orders import OrderService
+    from clienteling.services.outreach import OutreachService
     from clienteling.services.payment_followups import PaymentFollowups
     from clienteling.services.payments import PaymentService
     from clienteling.services.publisher import OutboxPublisher
@@ -51,6 +62,11 @@ if TYPE_CHECKING:
     from clienteling.services.store_directory import StoreDirectory
     from clienteling.services.stores import StoreService
     from clienteling.services.templates import TemplateService
+    from clienteling.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
+
+
+Sleep = Callable[[float], None]
+_sleep_override: Sleep | None = None
 
 
 @functools.cache
@@ -201,20 +217,22 @@ def conversation_service() -> ConversationService:
         sms=sms_sender,
         clock=clock(),
         status_callback_url=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
-        schedules=one_time_schedules,
-        scheduled_target_arn=settings.scheduled_messages_function_arn,
+        schedules=send_later_schedules,
     )
 
 
 @functools.cache
-def one_time_schedules() -> OneTimeSchedules:
+def send_later_schedules() -> OneTimeSchedules:
     import boto3
 
     from clienteling.adapters.schedules import OneTimeSchedules
 
     settings = get_settings()
     return OneTimeSchedules(
-        boto3.client("scheduler"), group=settings.scheduler_group, role_arn=settings.scheduler_role_arn
+        boto3.client("scheduler"),
+        group=settings.scheduler_group,
+        target_arn=settings.scheduled_messages_function_arn,
+        role_arn=settings.scheduler_role_arn,
     )
 
 
@@ -269,10 +287,9 @@ def media_copier() -> MediaCopier:
 
 def archive_sweep() -> ArchiveSweep:
     from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.stores import StoreRepository
     from clienteling.services.archiving import ArchiveSweep
 
-    return ArchiveSweep(StoreRepository(table()), ConversationRepository(table()), clock())
+    return ArchiveSweep(ConversationRepository(table()), clock())
 
 
 # ---------------------------------------------------------------------- loyalty
@@ -474,7 +491,180 @@ def order_service() -> OrderService:
 
 def cart_expiry_sweep() -> CartExpirySweep:
     from clienteling.repositories.carts import CartRepository
-    from clienteling.repositories.stores import StoreRepository
     from clienteling.services.cart_expiry import CartExpirySweep
 
-    return CartExpirySweep(StoreRepository(table()), CartRepository(table()), payment_links, clock())
+    return CartExpirySweep(CartRepository(table()), payment_links, clock())
+
+
+def set_sleep(sleep: Sleep | None) -> None:
+    """Let the local runtime decide what waiting means (its manual clock moves on); None restores time.sleep."""
+    global _sleep_override  # noqa: PLW0603 - the seam beside set_clock; never set in AWS
+    _sleep_override = sleep
+
+
+def sleep() -> Sleep:
+    """How product code waits (a sender pacing its texts); it reads the time through clock() afterwards."""
+    return _sleep_override or time.sleep
+
+
+def outreach_service() -> OutreachService:
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.marketing import MarketingRepository
+    from clienteling.services.outreach import OutreachService
+
+    return OutreachService(
+        customers=CustomerRepository(table()),
+        marketing=MarketingRepository(table()),
+        conversations=ConversationRepository(table()),
+        clock=clock(),
+    )
+
+
+def credit_service() -> CreditService:
+    from clienteling.repositories.credits import CreditRepository
+    from clienteling.services.credits import CreditService
+
+    return CreditService(CreditRepository(table()), clock())
+
+
+def campaign_rates() -> Rates:
+    from clienteling.services.campaign_flow import Rates
+
+    settings = get_settings()
+    return Rates(
+        sms_default=settings.sms_messages_per_second,
+        email=settings.email_messages_per_second,
+        pace_seconds=settings.campaign_pace_seconds,
+        max_attempts=settings.campaign_send_max_attempts,
+    )
+
+
+@functools.cache
+def send_queue() -> SendQueue:
+    import boto3
+
+    from clienteling.adapters.queues import SendQueue
+
+    return SendQueue(boto3.client("sqs"), get_settings().campaign_send_queue_url)
+
+
+@functools.cache
+def unsubscribe_links() -> UnsubscribeLinks:
+    from clienteling.adapters.secrets import provider_secret
+    from clienteling.services.unsubscribe import UnsubscribeLinks
+
+    return UnsubscribeLinks(lambda: provider_secret("unsubscribe_signing_key").encode(), get_settings().public_base_url)
+
+
+def campaign_service() -> CampaignService:
+    from clienteling.repositories.campaigns import CampaignRepository
+    from clienteling.repositories.credits import CreditRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.marketing import MarketingRepository
+    from clienteling.repositories.stores import StoreRepository
+    from clienteling.services.campaigns import CampaignService
+
+    return CampaignService(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        customers=CustomerRepository(table()),
+        stores=store_directory(),
+        store_repository=StoreRepository(table()),
+        settings=settings_cache(),
+        schedules=campaign_schedules,
+        sms=sms_sender,
+        email=email_sender,
+        links=unsubscribe_links,
+        rates=campaign_rates(),
+        clock=clock(),
+    )
+
+
+def campaign_starter() -> CampaignStarter:
+    from clienteling.repositories.campaigns import CampaignRepository
+    from clienteling.repositories.credits import CreditRepository
+    from clienteling.repositories.marketing import MarketingRepository
+    from clienteling.repositories.stores import StoreRepository
+    from clienteling.services.campaign_start import CampaignStarter
+
+    return CampaignStarter(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        stores=store_directory(),
+        store_repository=StoreRepository(table()),
+        settings=settings_cache(),
+        queue=send_queue,
+        schedules=campaign_schedules,
+        links=unsubscribe_links,
+        rates=campaign_rates(),
+        clock=clock(),
+    )
+
+
+def campaign_sender() -> CampaignSender:
+    """A new sender per invocation (it reads the clock seam each time); the rate limiter's last-seen state and the
+    schedules it already made live in the cached collaborators."""
+    from clienteling.repositories.campaigns import CampaignRepository
+    from clienteling.repositories.conversations import ConversationRepository
+    from clienteling.repositories.credits import CreditRepository
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.repositories.marketing import MarketingRepository
+    from clienteling.services.campaign_sender import CampaignSender
+
+    return CampaignSender(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        conversations=ConversationRepository(table()),
+        customers=CustomerRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        limiter=rate_limiter(),
+        settings=settings_cache(),
+        queue=send_queue,
+        schedules=campaign_schedules,
+        sms=sms_sender,
+        email=email_sender,
+        rates=campaign_rates(),
+        clock=clock(),
+        sleep=sleep(),
+        status_callback_url=get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status",
+    )
+
+
+@functools.cache
+def rate_limiter() -> RateLimiter:
+    from clienteling.repositories.rate_limiter import RateLimiter
+
+    return RateLimiter(table())
+
+
+def campaign_events() -> CampaignEvents:
+    from clienteling.repositories.campaigns import CampaignRepository
+    from clienteling.repositories.marketing import MarketingRepository
+    from clienteling.services.campaign_events import CampaignEvents
+
+    return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()))
+
+
+def unsubscribe_service() -> UnsubscribeService:
+    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.services.unsubscribe import UnsubscribeService
+
+    return UnsubscribeService(unsubscribe_links(), CustomerRepository(table()), store_directory(), clock())
+
+
+@functools.cache
+def campaign_schedules() -> OneTimeSchedules:
+    import boto3
+
+    from clienteling.adapters.schedules import OneTimeSchedules
+
+    settings = get_settings()
+    return OneTimeSchedules(
+        boto3.client("scheduler"),
+        group=settings.scheduler_group,
+        target_arn=settings.campaign_start_function_arn,
+        role_arn=settings.scheduler_role_arn,
+    )

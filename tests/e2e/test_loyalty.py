@@ -70,8 +70,8 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     customer_id, number = bought["customerId"], bought["customerNumber"]
     welcome = emails_to(local_stack, email)
     assert len(welcome) == 1
-    assert number in welcome[0]["body"]
-    assert "/loyalty/activate/" in welcome[0]["body"]
+    assert number in welcome[0]["text"]
+    assert "/loyalty/activate/" in welcome[0]["text"]
 
     # The Paris manager runs a frequent-buyer card: buy three bags, the fourth is free
     card = api.post(
@@ -136,7 +136,7 @@ def test_walkthrough_new_customer_points_programs_rewards_gift_cards(
     assert gift_card["pin"] is None
     assert 16 <= len(gift_card["number"]) <= 19
     (delivered,) = emails_to(local_stack, recipient)
-    pin = next(line.split(": ")[1] for line in delivered["body"].splitlines() if line.startswith("PIN: "))
+    pin = next(line.split(": ")[1] for line in delivered["text"].splitlines() if line.startswith("PIN: "))
 
     # When the customer redeems rewards and pays partly with the gift card in a later purchase
     view = _loyalty(world, till, customer_id)

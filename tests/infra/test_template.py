@@ -45,6 +45,8 @@ def test_public_routes_are_only_the_intended_ones() -> None:
         "POST /webhooks/twilio/status",
         "GET /c/{token}",
         "POST /webhooks/adyen",
+        "GET /email/unsubscribe/{token}",
+        "POST /email/unsubscribe/{token}",
     }
 
 
@@ -71,3 +73,50 @@ def test_bucket_is_private_and_encrypted() -> None:
     props = bucket["Properties"]
     assert all(props["PublicAccessBlockConfiguration"].values())
     assert props["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+
+
+def _references(value: object) -> set[str]:
+    """Logical ids a template value refers to (Ref, GetAtt, and ${...} in Sub), pseudo parameters aside."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
+            elif key == "Fn::Sub":
+                text = inner[0] if isinstance(inner, list) else inner
+                found.update(m.split(".")[0] for m in re.findall(r"\$\{([^}!]+)\}", text))
+                found |= _references(inner[1:] if isinstance(inner, list) else [])
+            else:
+                found |= _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _references(inner)
+    return {name for name in found if not name.startswith("AWS::")}
+
+
+def test_resources_do_not_depend_on_each_other_in_a_circle() -> None:
+    # CloudFormation refuses a circular dependency at deploy time, and cfn-lint does not see one through SAM's
+    # transform (a function naming a role that names the function, for example).
+    declared = template.load()["Resources"]
+    graph = {name: _references(body) & set(declared) for name, body in declared.items()}
+    for name, body in declared.items():
+        depends = body.get("DependsOn", [])
+        graph[name] |= set([depends] if isinstance(depends, str) else depends)
+
+    def cycle_from(start: str) -> list[str] | None:
+        stack: list[tuple[str, list[str]]] = [(start, [start])]
+        seen: set[str] = set()
+        while stack:
+            node, path = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return [*path, start]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, [*path, nxt]))
+        return None
+
+    cycles = [c for name in graph if (c := cycle_from(name))]
+    assert cycles == []

@@ -41,12 +41,13 @@ def client(local_stack: stack.RunningStack, service: str) -> Any:
 
 
 @pytest.fixture
-def clock() -> Iterator[Clock]:
-    """A manual clock that product code also reads through clienteling.wiring.clock()."""
+def clock(local_stack: stack.RunningStack) -> Iterator[Clock]:
+    """A manual clock that product code also reads through clienteling.wiring.clock(); the session stack's
+    clock is everyone's again afterwards."""
     manual = Clock.manual(START)
     install_clock(manual)
     yield manual
-    install_clock(None)
+    install_clock(local_stack.events.clock, waits_move_clock=True)
 
 
 @pytest.fixture

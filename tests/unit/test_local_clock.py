@@ -74,3 +74,55 @@ def test_a_detached_driver_is_not_run() -> None:
 
     # Then it ran nothing
     assert driver.ran == []
+
+
+def test_a_shifted_clock_follows_the_system_and_moves_forward_through_due_instants() -> None:
+    # Given a shifted clock (make dev's, the test session's) with a driver due every quarter hour from START
+    clock = Clock.shifted()
+    assert clock.is_movable
+    assert not clock.is_manual
+    before = datetime.now(UTC)
+    assert before - timedelta(seconds=1) <= clock.now() <= datetime.now(UTC) + timedelta(seconds=1)
+    target = max(clock.now(), START) + timedelta(minutes=31)
+    driver = EveryQuarterHour(clock)
+    driver.due = target - timedelta(minutes=16)
+    clock.attach(driver)
+
+    # When it is moved past two due instants
+    clock.set(target)
+
+    # Then both ran while the clock read (at least) their instants, and it reads the target afterwards
+    assert driver.ran == [target - timedelta(minutes=16), target - timedelta(minutes=1)]
+    assert all(seen >= ran for seen, ran in zip(driver.seen, driver.ran, strict=True))
+    assert target <= clock.now() < target + timedelta(seconds=5)
+    with pytest.raises(ValueError, match="does not go back"):
+        clock.set(target - timedelta(hours=1))
+
+
+def test_elapse_is_time_spent_waiting_it_runs_nothing() -> None:
+    # Given a manual clock with a driver due in a quarter hour
+    clock = Clock.manual(START)
+    driver = EveryQuarterHour(clock)
+    clock.attach(driver)
+
+    # When a handler waits half an hour
+    clock.elapse(timedelta(minutes=30))
+
+    # Then time moved on, and what fell due waits for the runtime's next poll
+    assert clock.now() == START + timedelta(minutes=30)
+    assert driver.ran == []
+    with pytest.raises(RuntimeError):
+        Clock().elapse(timedelta(seconds=1))
+
+
+def test_local_control_durations() -> None:
+    from infra.local.controls import parse_duration
+
+    assert parse_duration("90s") == timedelta(seconds=90)
+    assert parse_duration("15m") == timedelta(minutes=15)
+    assert parse_duration("14h") == timedelta(hours=14)
+    assert parse_duration("2d") == timedelta(days=2)
+    assert parse_duration("PT14H") == timedelta(hours=14)
+    assert parse_duration("P1DT2H30M") == timedelta(days=1, hours=2, minutes=30)
+    with pytest.raises(ValueError, match="not a duration"):
+        parse_duration("soon")

@@ -18,6 +18,8 @@ Developer controls, not part of Twilio's API, live under `/_sim/`:
   again, for idempotency tests. Answers `{"messageSid", "status", "twiml", "replies"}`.
 - `GET /_sim/messages?phone=+33...`: what that phone shows, oldest first (API messages, replies, inbound).
 - `POST /_sim/carrier-opt-out` and `POST /_sim/undeliverable` `{"phone", "remove": false}`: failure sets.
+- `POST /_sim/unavailable` `{"phone", "remove": false}`: the API answers 503 (error 20503) to messages for that
+  phone, as Twilio does when it is down: the sender's retries and dead-letter queue can be seen.
 - `POST /_sim/reset`: forget everything.
 
 State is in memory and guarded by one lock. Logs name phones only through `redact_phone`, and never bodies.
@@ -330,6 +332,7 @@ class TwilioSimulator:
         self._media: dict[str, StoredMedia] = {}
         self._opted_out: set[str] = set()
         self._undeliverable: set[str] = set()
+        self._unavailable: set[str] = set()
         self._api_calls: list[ApiCall] = []
         self._generation = 0  # bumped by reset() so queued callbacks of the old world are dropped
         self._jobs: queue.Queue[tuple[int, str] | None] = queue.Queue()
@@ -374,12 +377,17 @@ class TwilioSimulator:
         with self._lock:
             (self._undeliverable.add if undeliverable else self._undeliverable.discard)(phone)
 
+    def set_unavailable(self, phone: str, *, unavailable: bool = True) -> None:
+        with self._lock:
+            (self._unavailable.add if unavailable else self._unavailable.discard)(phone)
+
     def reset(self) -> None:
         with self._lock:
             self._messages.clear()
             self._media.clear()
             self._opted_out.clear()
             self._undeliverable.clear()
+            self._unavailable.clear()
             self._api_calls.clear()
             self._generation += 1
 
@@ -504,6 +512,8 @@ class TwilioSimulator:
         if callback is not None and urlsplit(callback).scheme not in ("http", "https"):
             raise _invalid(21609, "Invalid StatusCallback url")
         with self._lock:
+            if to in self._unavailable:
+                raise TwilioApiError(HTTPStatus.SERVICE_UNAVAILABLE, 20503, "Service unavailable")
             if to in self._opted_out:
                 raise _invalid(21610, "Attempt to send to unsubscribed recipient")
         return Message(
@@ -584,6 +594,9 @@ class TwilioSimulator:
             ("GET", "/_sim/messages"): lambda q, _: self._phone_screen(q),
             ("POST", "/_sim/carrier-opt-out"): lambda _, b: self._configure(
                 b, lambda phone, on: self.set_carrier_opt_out(phone, opted_out=on), "optedOut"
+            ),
+            ("POST", "/_sim/unavailable"): lambda _, b: self._configure(
+                b, lambda phone, on: self.set_unavailable(phone, unavailable=on), "unavailable"
             ),
             ("POST", "/_sim/undeliverable"): lambda _, b: self._configure(
                 b, lambda phone, on: self.set_undeliverable(phone, undeliverable=on), "undeliverable"

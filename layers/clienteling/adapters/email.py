@@ -1,9 +1,12 @@
-"""Transactional email through Amazon SES (v1 API: `SendEmail`, which moto's local server implements too):
-loyalty welcomes with their activation link, virtual gift cards, receipts. Recipients are never logged in clear.
-"""
+"""Amazon SES (v1 SendRawEmail, which moto's local server implements too): loyalty welcomes, virtual gift cards,
+receipts and campaign emails. A raw message so campaign emails can carry the List-Unsubscribe headers of RFC 8058
+(mail clients then show their own one-click unsubscribe button). Recipients are never logged in clear."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate, make_msgid, parseaddr
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -13,9 +16,28 @@ from clienteling.observability import logger, redact_email
 if TYPE_CHECKING:
     from mypy_boto3_ses.client import SESClient
 
+_RETRYABLE = frozenset({"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"})
+
 
 class EmailError(Exception):
-    """SES refused or failed to take the message."""
+    """SES refused the message."""
+
+    retryable = False
+
+
+class EmailUnavailable(EmailError):
+    """SES throttled, failed or could not be reached: the same email may go through later."""
+
+    retryable = True
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str | None = None
+    unsubscribe_url: str | None = None
 
 
 class SesEmail:
@@ -23,19 +45,28 @@ class SesEmail:
         self._client = client
         self._sender = sender
 
-    def send(self, *, to: str, subject: str, text: str, html: str | None = None) -> str:
-        """Send a plain-text email (with an HTML alternative when given); returns SES's message id."""
-        body: dict[str, dict[str, str]] = {"Text": {"Data": text, "Charset": "UTF-8"}}
-        if html is not None:
-            body["Html"] = {"Data": html, "Charset": "UTF-8"}
+    def send(self, email: OutgoingEmail) -> str:
+        """Send one email (plain text, with an HTML alternative when given); returns SES's message id."""
+        message = EmailMessage()
+        message["From"] = self._sender
+        message["To"] = email.to
+        message["Subject"] = email.subject
+        message["Date"] = formatdate(usegmt=True)
+        message["Message-ID"] = make_msgid(domain=parseaddr(self._sender)[1].rpartition("@")[2] or None)
+        if email.unsubscribe_url:
+            message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+            message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        message.set_content(email.text)
+        if email.html is not None:
+            message.add_alternative(email.html, subtype="html")
         try:
-            response = self._client.send_email(
-                Source=self._sender,
-                Destination={"ToAddresses": [to]},
-                Message={"Subject": {"Data": subject, "Charset": "UTF-8"}, "Body": body},  # type: ignore[typeddict-item]
-            )
-        except (ClientError, BotoCoreError) as error:
-            logger.warning("email refused", extra={"to": redact_email(to), "error": type(error).__name__})
-            raise EmailError(str(error)) from error
-        logger.info("email sent", extra={"to": redact_email(to)})
+            response = self._client.send_raw_email(RawMessage={"Data": message.as_bytes()})
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "")
+            logger.warning("email refused", extra={"code": code, "to": redact_email(email.to)})
+            raise (EmailUnavailable if code in _RETRYABLE else EmailError)(code) from None
+        except BotoCoreError as error:
+            logger.warning("email not sent", extra={"error": type(error).__name__, "to": redact_email(email.to)})
+            raise EmailUnavailable(type(error).__name__) from None
+        logger.info("email sent", extra={"to": redact_email(email.to), "message_id": response["MessageId"]})
         return str(response["MessageId"])

@@ -61,6 +61,7 @@ class MessageOut(ResponseModel):
     encoding: str | None = Field(default=None, description="GSM-7 or UCS-2")
     segments: int | None = Field(default=None, description="SMS segments the body costs")
     flags: list[str] = Field(default_factory=list)
+    campaign_id: str | None = Field(default=None, description="Set on a campaign's text")
     created_at: datetime
 
 
@@ -199,5 +200,6 @@ def message_out(message: Message, media_url: Callable[[Media], str | None]) -> M
         encoding=message.encoding,
         segments=message.segments,
         flags=list(message.flags),
+        campaign_id=message.campaign_id,
         created_at=message.created_at,
     )

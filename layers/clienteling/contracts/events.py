@@ -61,6 +61,7 @@ class MessageSent(ResponseModel):
     message_id: str
     associate_id: str | None = None
     segments: int | None = None
+    campaign_id: str | None = Field(default=None, description="set when a campaign sent it")
     occurred_at: datetime
 
 
@@ -69,6 +70,8 @@ class MessageStatusChanged(ResponseModel):
     message_id: str
     status: str
     error_code: int | None = None
+    campaign_id: str | None = Field(default=None, description="set when the message was a campaign's")
+    customer_id: str | None = Field(default=None, description="set when the message was a campaign's")
     occurred_at: datetime
 
 

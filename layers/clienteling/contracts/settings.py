@@ -18,6 +18,14 @@ class SettingsUpdate(ApiModel):
     archive_after_inactive_months: int | None = Field(default=None, ge=1, le=120)
     archive_after_opt_out_days: int | None = Field(default=None, ge=0, le=365)
     archive_after_unanswered_opt_in_days: int | None = Field(default=None, ge=1, le=365)
+    marketing_frequency_cap: int | None = Field(
+        default=None,
+        ge=0,
+        le=100,
+        description="At most this many campaign messages per customer within marketingFrequencyDays, across "
+        "campaigns, stores and channels; 0: no cap",
+    )
+    marketing_frequency_days: int | None = Field(default=None, ge=1, le=365)
 
 
 class SettingsOut(ResponseModel):
@@ -26,5 +34,7 @@ class SettingsOut(ResponseModel):
     archive_after_inactive_months: int
     archive_after_opt_out_days: int
     archive_after_unanswered_opt_in_days: int
+    marketing_frequency_cap: int
+    marketing_frequency_days: int
     version: int
     updated_at: datetime | None

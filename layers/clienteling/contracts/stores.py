@@ -12,7 +12,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator, 
 from clienteling.contracts.base import ApiModel, Id, NonEmptyText, ResponseModel
 from clienteling.contracts.common import Address, AddressOut, Country
 from clienteling.domain import money, reference
-from clienteling.domain.stores import CartSettings, KeywordReplies
+from clienteling.domain.stores import CartSettings, KeywordReplies, OptOutMention
 
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(reference.time_zone)]
 Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(reference.locale_tag)]
@@ -34,11 +34,30 @@ class StoreMessaging(ApiModel):
     help_contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)] | None = Field(
         default=None, description="Contact given in HELP replies: a phone number, email or URL."
     )
+    opt_out_mention: OptOutMention = Field(
+        default=OptOutMention.AUTO,
+        description="Campaign texts end with the opt-out mention (France: STOP au <number>; elsewhere: Reply STOP "
+        "to opt out): auto (unless the text already says STOP), always, or never.",
+    )
+    stop_number: Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9 ]{4,20}$")] | None = Field(
+        default=None,
+        description="France: the number customers send STOP to (a 36xxx short number with an alphanumeric sender); "
+        "default: the store's own number.",
+    )
+    messages_per_second: float | None = Field(
+        default=None,
+        gt=0,
+        le=1000,
+        description="SMS segments per second the store's number may send (a long code: 1); default: the deployment's.",
+    )
 
 
 class StoreMessagingOut(ResponseModel):
     keyword_replies: KeywordReplies
     help_contact: str | None = None
+    opt_out_mention: OptOutMention = OptOutMention.AUTO
+    stop_number: str | None = None
+    messages_per_second: float | None = None
 
 
 TaxCategory = Annotated[

@@ -79,6 +79,7 @@ class Message:
     encoding: str | None = None
     segments: int | None = None
     flags: tuple[str, ...] = ()  # e.g. "opt_out_intent" for the associate to confirm
+    campaign_id: str | None = None  # a campaign's text in the customer's conversation
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,5 +21,9 @@ class BusinessSettings:
     archive_after_inactive_months: int = 4  # calendar months without activity
     archive_after_opt_out_days: int = 2
     archive_after_unanswered_opt_in_days: int = 7
+    # Marketing frequency cap: at most this many campaign messages per customer within the days below, across
+    # campaigns, stores and channels; 0 turns the cap off.
+    marketing_frequency_cap: int = 2
+    marketing_frequency_days: int = 7
     version: int = 0  # 0: never saved, the defaults apply
     updated_at: datetime | None = None

@@ -16,10 +16,27 @@ class KeywordReplies(StrEnum):
     PRODUCT = "product"
 
 
+class OptOutMention(StrEnum):
+    """When campaign texts carry the opt-out mention ("STOP au 36111", "Reply STOP to opt out").
+
+    auto: unless the text already says STOP (the author wrote their own mention); always; never (the store's
+    counsel takes responsibility, for example for texts that are not promotional)."""
+
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
 @dataclass(frozen=True, slots=True)
 class MessagingSettings:
     keyword_replies: KeywordReplies = KeywordReplies.PROVIDER
     help_contact: str | None = None  # phone, email or URL given in HELP replies
+    opt_out_mention: OptOutMention = OptOutMention.AUTO
+    # Where French texts tell customers to send STOP ("STOP au 36111" with an alphanumeric sender); None: the
+    # store's own number, which receives the STOP itself.
+    stop_number: str | None = None
+    # The sending rate of the store's number in SMS segments per second (a long code: 1); None: the default.
+    messages_per_second: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,7 +78,7 @@ class CartRepository:
         item = {**keys.cart(cart.id), "entity": "cart", **cart_to_document(cart)}
         if cart.lines:
             # In the sparse due index until midnight clears it (the expiry sweep reads only what is due).
-            item["GSI3PK"] = keys.cart_expiry(cart.store_id)
+            item["GSI3PK"] = keys.cart_expiry(keys.due_shard(cart.id))
             item["GSI3SK"] = keys.activity_rank(when(cart.expires_at), cart.id)
         if previous_version == 0:
             return transactions.put(self._table, item, condition="attribute_not_exists(PK)", error=StaleVersion())
@@ -124,9 +124,9 @@ class CartRepository:
             paid_total_minor=to_int(item["paid_total_minor"]) if "paid_total_minor" in item else None,
         )
 
-    def due_for_expiry(self, store_id: str, now: datetime, *, limit: int, cursor: str | None) -> Page[str]:
-        """AP-K9: ids of a store's carts past their midnight that still hold lines. 1 Query on GSI3 per page."""
-        partition = keys.cart_expiry(store_id)
+    def due_for_expiry(self, shard: int, now: datetime, *, limit: int, cursor: str | None) -> Page[str]:
+        """AP-K9: ids of a shard's carts past their midnight that still hold lines. 1 Query on GSI3 per page."""
+        partition = keys.cart_expiry(shard)
         request: dict[str, Any] = {
             "IndexName": "GSI3",
             "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),

@@ -284,7 +284,7 @@ class ConversationRepository:
             "unread_count = if_not_exists(unread_count, :zero) + :unread",
         ]
         # Back in the archiving index, due again from now (an archived conversation comes back with a text).
-        values[":archive_pk"] = keys.archive_due(conversation.store_id)
+        values[":archive_pk"] = keys.archive_due(keys.due_shard(conversation.id))
         values[":archive_sk"] = keys.activity_rank(when(archive_at), conversation.id)
         sets += ["GSI3PK = :archive_pk", "GSI3SK = :archive_sk"]
         if conversation.phone_number:
@@ -305,6 +305,62 @@ class ConversationRepository:
             expression += " ADD flags :flag"
         return transactions.update(
             self._table, keys.conversation(conversation.id), expression, names={"#status": "status"}, values=values
+        )
+
+    def ensure_conversation_op(self, conversation: Conversation, *, at: datetime, preview: str) -> transactions.Op:
+        """A campaign text in the customer's conversation: creates it closed and in no inbox (a campaign to
+        thousands fills no list; the customer's reply opens it at the top of the store's inbox, and search finds
+        it by the customer), or leaves an existing one where it is. No version change: nothing an associate edits
+        moves."""
+        values: dict[str, Any] = {
+            ":entity": "conversation",
+            ":id": conversation.id,
+            ":store": conversation.store_id,
+            ":customer": conversation.customer_id,
+            ":name": conversation.customer_name,
+            ":created": when(conversation.created_at),
+            ":closed": ConversationStatus.CLOSED.value,
+            ":at": when(at),
+            ":preview": preview,
+            ":direction": Direction.OUTBOUND.value,
+            ":zero": 0,
+            ":one": 1,
+        }
+        sets = [
+            "entity = :entity",
+            "id = :id",
+            "store_id = if_not_exists(store_id, :store)",
+            "customer_id = if_not_exists(customer_id, :customer)",
+            "customer_name = if_not_exists(customer_name, :name)",
+            "created_at = if_not_exists(created_at, :created)",
+            "#status = if_not_exists(#status, :closed)",
+            "last_activity_at = if_not_exists(last_activity_at, :at)",
+            "last_message_preview = if_not_exists(last_message_preview, :preview)",
+            "last_direction = if_not_exists(last_direction, :direction)",
+            "version = if_not_exists(version, :one)",
+            "unread_count = if_not_exists(unread_count, :zero)",
+        ]
+        if conversation.phone_number:
+            values[":phone"] = conversation.phone_number
+            sets.append("phone_number = if_not_exists(phone_number, :phone)")
+        return transactions.update(
+            self._table,
+            keys.conversation(conversation.id),
+            "SET " + ", ".join(sets),
+            names={"#status": "status"},
+            values=values,
+        )
+
+    def ensure_thread_op(self, thread: Thread) -> transactions.Op:
+        """The SMS thread a campaign text needs so the customer's reply lands in the conversation: created with the
+        statuses the sender knew, or left as it is."""
+        item = _thread_to_item(thread)
+        fields = sorted(k for k in item if k not in ("PK", "SK"))
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        values = {f":f{i}": item[name] for i, name in enumerate(fields)}
+        expression = "SET " + ", ".join(f"#f{i} = if_not_exists(#f{i}, :f{i})" for i in range(len(fields)))
+        return transactions.update(
+            self._table, keys.thread(thread.store_id, thread.phone), expression, names=names, values=values
         )
 
     def message_put_op(self, message: Message) -> transactions.Op:
@@ -503,9 +559,9 @@ class ConversationRepository:
             condition="attribute_exists(PK)",
         )
 
-    def due_for_archiving(self, store_id: str, now: datetime, *, limit: int, cursor: str | None) -> Page[Conversation]:
-        """AP-M14: a store's conversations due to be archived, and only those. 1 Query on GSI3 per page."""
-        partition = keys.archive_due(store_id)
+    def due_for_archiving(self, shard: int, now: datetime, *, limit: int, cursor: str | None) -> Page[Conversation]:
+        """AP-M14: a shard's conversations due to be archived, and only those. 1 Query on GSI3 per page."""
+        partition = keys.archive_due(shard)
         request: dict[str, Any] = {
             "IndexName": "GSI3",
             "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),
@@ -705,6 +761,7 @@ def _message_to_item(message: Message) -> dict[str, Any]:
             "encoding": message.encoding,
             "segments": message.segments,
             "flags": list(message.flags) or None,
+            "campaign_id": message.campaign_id,
         }
     )
 
@@ -732,6 +789,7 @@ def _message_from_item(item: dict[str, Any]) -> Message:
         encoding=item.get("encoding"),
         segments=to_int(item["segments"]) if item.get("segments") is not None else None,
         flags=tuple(item.get("flags", [])),
+        campaign_id=item.get("campaign_id"),
     )
 
 

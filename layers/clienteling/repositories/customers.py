@@ -8,7 +8,7 @@ Access patterns AP-C1..AP-C9 of docs/data-model.md.
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -17,7 +17,7 @@ from boto3.dynamodb.conditions import Key
 from clienteling.domain.consent import Channel, ConsentEvent, ConsentState, Method, Purpose, Status
 from clienteling.domain.customers import Customer, CustomerSummary, Gender, Pet, birth_months, summary
 from clienteling.domain.names import query_terms
-from clienteling.errors import AlreadyExists, NotFound, StaleVersion
+from clienteling.errors import AlreadyExists, NotFound, StaleVersion, ValidationFailed
 from clienteling.repositories import cursors, keys, transactions
 from clienteling.repositories.items import (
     address_from_item,
@@ -36,6 +36,8 @@ PHONE, INTERNAL_ID, NUMBER, EMAIL, NAME = "PHONE", "INTID", "NUMBER", "EMAIL", "
 BIRTH_MONTH = "BMONTH"  # customers whose own or a pet's birth month it is (birthday rewards, AP-L9)
 # Keeps a customer's whole write inside one transaction (100 items) however long the names are.
 MAX_NAME_TOKENS = 40
+MAX_TRANSACTION_ITEMS = 100
+BATCH_GET_KEYS = 100
 
 
 def taken(field: str, what: str) -> AlreadyExists:
@@ -89,6 +91,67 @@ def _lookup_entries(customer: Customer) -> dict[tuple[str, str], dict[str, Any]]
     }
 
 
+def _tag_items(customer: Customer) -> dict[str, dict[str, Any]]:
+    """The customer's tag memberships: one item per tag, in the tag's index sorted by home store then name."""
+    return {
+        tag: {
+            **keys.customer_tag(customer.id, tag),
+            "entity": "customer_tag",
+            "GSI2PK": keys.tag_index(tag),
+            "GSI2SK": keys.tag_index_sort(customer.home_store_id, customer.sort_name, customer.id),
+            "tag": tag,
+            "customer_id": customer.id,
+            "home_store_id": customer.home_store_id,
+        }
+        for tag in customer.tags
+    }
+
+
+def _count_op(table: Table, key: dict[str, str], delta: int, **attributes: str) -> transactions.Op:
+    names = {"#c": "count"} | {f"#a{i}": name for i, name in enumerate(sorted(attributes))}
+    values: dict[str, Any] = {":d": delta} | {f":a{i}": attributes[name] for i, name in enumerate(sorted(attributes))}
+    sets = ", ".join(f"#a{i} = :a{i}" for i in range(len(attributes)))
+    return transactions.update(table, key, f"SET {sets} ADD #c :d", names=names, values=values)
+
+
+def membership_ops(table: Table, before: Customer | None, after: Customer | None) -> list[transactions.Op]:
+    """Tag memberships and counters (per tag and home store, and the store's customers) following a change of a
+    customer's tags, home store or name; in the transaction of that change, so the index never drifts."""
+    old_items = _tag_items(before) if before else {}
+    new_items = _tag_items(after) if after else {}
+    ops = [
+        transactions.delete(table, {"PK": old_items[tag]["PK"], "SK": old_items[tag]["SK"]})
+        for tag in sorted(old_items.keys() - new_items.keys())
+    ]
+    ops += [transactions.put(table, item) for tag, item in sorted(new_items.items()) if old_items.get(tag) != item]
+    old_home = before.home_store_id if before else None
+    new_home = after.home_store_id if after else None
+    old_counts = {(tag, old_home) for tag in old_items if old_home}
+    new_counts = {(tag, new_home) for tag in new_items if new_home}
+    for (tag, store_id), delta in [(k, -1) for k in sorted(old_counts - new_counts)] + [
+        (k, 1) for k in sorted(new_counts - old_counts)
+    ]:
+        ops.append(
+            _count_op(table, keys.tag_counter(tag, store_id), delta, entity="tag_counter", tag=tag, store_id=store_id)
+        )
+    if old_home != new_home:
+        for home, delta in ((old_home, -1), (new_home, 1)):
+            if home:
+                ops.append(
+                    _count_op(table, keys.store_customer_counter(home), delta, entity="store_counter", store_id=home)
+                )
+    return ops
+
+
+def _check_size(ops: list[transactions.Op]) -> None:
+    if len(ops) > MAX_TRANSACTION_ITEMS:
+        raise ValidationFailed(
+            "This change touches too many names and tags at once; change the tags separately "
+            "(POST /v1/segments/{tag}/customers).",
+            details=[{"field": "tags", "loc": ["body", "tags"], "type": "too_many_changes"}],
+        )
+
+
 class CustomerRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
@@ -133,6 +196,8 @@ class CustomerRepository:
                 )
             )
         ops += [transactions.put(self._table, entry) for entry in _lookup_entries(customer).values()]
+        ops += membership_ops(self._table, None, customer)
+        _check_size(ops)
         return ops
 
     def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
@@ -167,7 +232,70 @@ class CustomerRepository:
             for k in old_entries.keys() - new_entries.keys()
         ]
         ops += [transactions.put(self._table, entry) for k, entry in new_entries.items() if old_entries.get(k) != entry]
+        ops += membership_ops(self._table, previous, customer)
+        ops += extra or []
+        _check_size(ops)
         transactions.transact(self._table, ops)
+
+    def get_many(self, customer_ids: list[str]) -> dict[str, dict[str, Any]]:
+        """AP-C11: profiles by id, as stored (marketing reads its own attributes from them). 1 BatchGetItem per
+        100 ids."""
+        found: dict[str, dict[str, Any]] = {}
+        unique = list(dict.fromkeys(customer_ids))
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            request: dict[str, Any] = {
+                self._table.name: {"Keys": [keys.customer(c) for c in unique[start : start + BATCH_GET_KEYS]]}
+            }
+            while request:
+                response = self._table.meta.client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table.name, []):
+                    found[str(item["id"])] = dict(item)
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def ids_by_numbers(self, numbers: list[str]) -> dict[str, str]:
+        """AP-C12: customer number -> customer id, from the uniqueness markers. 1 BatchGetItem per 100 numbers."""
+        found: dict[str, str] = {}
+        unique = list(dict.fromkeys(numbers))
+        for start in range(0, len(unique), BATCH_GET_KEYS):
+            chunk = [keys.customer_unique(NUMBER, n) for n in unique[start : start + BATCH_GET_KEYS]]
+            request: dict[str, Any] = {self._table.name: {"Keys": chunk}}
+            while request:
+                response = self._table.meta.client.batch_get_item(RequestItems=request)
+                for item in response["Responses"].get(self._table.name, []):
+                    found[str(item["PK"]).removeprefix(f"CUST{NUMBER}#")] = str(item["customer_id"])
+                request = response.get("UnprocessedKeys") or {}
+        return found
+
+    def tags_ops(self, customer: Customer, tags: tuple[str, ...], *, now: datetime) -> list[transactions.Op]:
+        """AP-C13: replace a customer's tags if the profile is still at `customer.version` (bumps it: tags are
+        the associates' to edit too), with the memberships following; the profile update comes first. The
+        counters are left to the caller (`counter_ops`), which adds up a whole batch's."""
+        changed = dataclasses.replace(customer, tags=tags)
+        old_items, new_items = _tag_items(customer), _tag_items(changed)
+        return [
+            transactions.update(
+                self._table,
+                keys.customer(customer.id),
+                "SET tags = :tags, version = :next, updated_at = :at",
+                values={":tags": list(tags), ":next": customer.version + 1, ":at": when(now), ":v": customer.version},
+                condition="version = :v",
+                error=StaleVersion(),
+            ),
+            *[
+                transactions.delete(self._table, keys.customer_tag(customer.id, tag))
+                for tag in sorted(old_items.keys() - new_items.keys())
+            ],
+            *[transactions.put(self._table, new_items[tag]) for tag in sorted(new_items.keys() - old_items.keys())],
+        ]
+
+    def counter_ops(self, deltas: dict[tuple[str, str], int]) -> list[transactions.Op]:
+        """AP-C13: the tag counters of a batch of tag changes, one op per (tag, store)."""
+        return [
+            _count_op(self._table, keys.tag_counter(tag, store), delta, entity="tag_counter", tag=tag, store_id=store)
+            for (tag, store), delta in sorted(deltas.items())
+            if delta
+        ]
 
     def consent_events(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[ConsentEvent]:
         """AP-C6: a customer's consent trail, newest first. 1 Query per page."""
@@ -330,6 +458,11 @@ def _to_item(customer: Customer) -> dict[str, Any]:
     )
 
 
+def customer_from_item(item: dict[str, Any]) -> Customer:
+    """A profile item (from the table or an index projecting it) as a Customer."""
+    return _from_item(item)
+
+
 def _from_item(item: dict[str, Any]) -> Customer:
     return Customer(
         id=item["id"],
@@ -362,9 +495,6 @@ def _from_item(item: dict[str, Any]) -> Customer:
         primary_associates={str(k): str(v) for k, v in item.get("primary_associates", {}).items()},
         consents={k: _consent_from_item(v) for k, v in item.get("consents", {}).items()},
     )
-
-
-customer_from_item = _from_item  # for repositories reading profiles in their own batches
 
 
 def consent_to_item(state: ConsentState) -> dict[str, Any]:

@@ -5,6 +5,7 @@ See docs/data-model.md for the access patterns (AP-n) these keys serve.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 Key = dict[str, str]
@@ -90,9 +91,18 @@ def strip(item: dict[str, Any]) -> dict[str, Any]:
 _KEY_ATTRIBUTES = frozenset({"PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", "entity"})
 
 
-def archive_due(store_id: str) -> str:
-    """GSI3 partition of a store's conversations, sorted by when they are due to be archived."""
-    return f"ARCHIVE#{store_id}"
+# The sweeps' due indexes are spread over a fixed number of GSI3 partitions (by a hash of the item's id), so a sweep
+# makes the same few Queries whether the retailer has 3 stores or 3,000, and writes spread over 8 partitions.
+DUE_SHARDS = 8
+
+
+def due_shard(item_id: str) -> int:
+    return zlib.crc32(item_id.encode()) % DUE_SHARDS
+
+
+def archive_due(shard: int) -> str:
+    """GSI3 partition of one shard of the conversations, sorted by when they are due to be archived."""
+    return f"ARCHIVE#{shard}"
 
 
 # Conversations and messages
@@ -206,9 +216,9 @@ def cart(cart_id: str) -> Key:
     return _key(f"CART#{cart_id}", "CART")
 
 
-def cart_expiry(store_id: str) -> str:
-    """GSI3 partition of a store's carts holding lines, by when they expire (the store's next midnight)."""
-    return f"CARTEXPIRY#{store_id}"
+def cart_expiry(shard: int) -> str:
+    """GSI3 partition of one shard of the carts holding lines, by when they expire (their store's next midnight)."""
+    return f"CARTEXPIRY#{shard}"
 
 
 def cart_page(token: str) -> Key:
@@ -352,3 +362,102 @@ GIFT_CARD_MOVEMENT_PREFIX = "MOVE#"
 
 def gift_card_movement(number: str, at_iso: str, movement_id: str) -> Key:
     return _key(f"GIFTCARD#{number}", f"{GIFT_CARD_MOVEMENT_PREFIX}{at_iso}#{movement_id}")
+
+
+# Segmentation tags: one membership item per (customer, tag), under the customer (erasure), indexed by tag
+TAG_PREFIX = "TAG#"
+TAG_COUNTERS = "TAGS"
+
+
+def customer_tag(customer_id: str, tag: str) -> Key:
+    return _key(f"CUST#{customer_id}", f"{TAG_PREFIX}{tag}")
+
+
+def tag_index(tag: str) -> str:
+    """GSI2 partition of a tag's customers, sorted by home store, then name."""
+    return f"TAG#{tag}"
+
+
+def tag_index_sort(store_id: str, sort_name: str, customer_id: str) -> str:
+    return f"{store_id}#{sort_name}#{customer_id}"
+
+
+def tag_index_store_prefix(store_id: str) -> str:
+    return f"{store_id}#"
+
+
+def tag_counter(tag: str, store_id: str) -> Key:
+    """How many customers of a store carry a tag (one item per tag and store, all in one partition)."""
+    return _key(TAG_COUNTERS, f"{tag}#{store_id}")
+
+
+def store_customer_counter(store_id: str) -> Key:
+    return _key(f"STORE#{store_id}", "CUSTOMERS")
+
+
+# Campaigns
+def campaign(campaign_id: str) -> Key:
+    return _key(f"CAMPAIGN#{campaign_id}", "CAMPAIGN")
+
+
+def campaigns_of_store(store_id: str | None) -> str:
+    """GSI1 partition of one store's campaigns (`*`: the all-stores ones)."""
+    return f"CAMPAIGNS#{store_id or '*'}"
+
+
+CAMPAIGNS_INDEX = "CAMPAIGNS"  # GSI2: every campaign, newest first
+
+
+def campaign_sort(created_iso: str, campaign_id: str) -> str:
+    return f"{created_iso}#{campaign_id}"
+
+
+def campaign_stats(campaign_id: str, shard: int) -> Key:
+    """Counters of a campaign, spread over shards with their own partition keys so sends and status callbacks
+    never make one partition hot."""
+    return _key(f"CAMPSTATS#{campaign_id}#{shard}", "STATS")
+
+
+CAMPAIGN_DELIVERY_PREFIX = "CAMPAIGN#"
+
+
+def campaign_delivery(customer_id: str, campaign_id: str) -> Key:
+    """What happened to one campaign for one customer: claims the send (idempotency) and carries attribution."""
+    return _key(f"CUST#{customer_id}", f"{CAMPAIGN_DELIVERY_PREFIX}{campaign_id}")
+
+
+def campaign_parked_partition(campaign_id: str) -> str:
+    return f"CAMPPARK#{campaign_id}"
+
+
+def campaign_parked(campaign_id: str, due_iso: str, chunk_id: str) -> Key:
+    """A chunk of recipients held back by quiet hours until `due`."""
+    return _key(campaign_parked_partition(campaign_id), f"{due_iso}#{chunk_id}")
+
+
+# Messaging credits
+def credit_balance(kind: str) -> Key:
+    return _key(f"CREDITS#{kind}", "BALANCE")
+
+
+def credit_log_partition(kind: str) -> str:
+    return f"CREDITLOG#{kind}"
+
+
+def credit_entry(kind: str, at_iso: str, entry_id: str) -> Key:
+    return _key(credit_log_partition(kind), f"{at_iso}#{entry_id}")
+
+
+# Sending rate of a sender (a store's number, or the email account)
+def rate_limiter(sender: str) -> Key:
+    return _key(f"RATE#{sender}", "RATE")
+
+
+# Purchases: who bought a product or in a category, and when last
+def purchase_index(kind: str, value: str) -> str:
+    """kind is SKU or CAT."""
+    return f"PURCHASE#{kind}#{value}"
+
+
+def purchase_entry(kind: str, value: str, customer_id: str) -> Key:
+    return _key(purchase_index(kind, value), f"CUST#{customer_id}")

@@ -35,6 +35,8 @@ class SettingsRepository:
             archive_after_unanswered_opt_in_days=to_int(
                 item.get("archive_after_unanswered_opt_in_days", defaults.archive_after_unanswered_opt_in_days)
             ),
+            marketing_frequency_cap=to_int(item.get("marketing_frequency_cap", defaults.marketing_frequency_cap)),
+            marketing_frequency_days=to_int(item.get("marketing_frequency_days", defaults.marketing_frequency_days)),
             version=to_int(item["version"]),
             updated_at=dt_or_none(item.get("updated_at")),
         )
@@ -50,6 +52,8 @@ class SettingsRepository:
                 "archive_after_inactive_months": settings.archive_after_inactive_months,
                 "archive_after_opt_out_days": settings.archive_after_opt_out_days,
                 "archive_after_unanswered_opt_in_days": settings.archive_after_unanswered_opt_in_days,
+                "marketing_frequency_cap": settings.marketing_frequency_cap,
+                "marketing_frequency_days": settings.marketing_frequency_days,
                 "version": settings.version,
                 "updated_at": when(settings.updated_at) if settings.updated_at else None,
             }

@@ -7,7 +7,14 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.domain.names import fold
-from clienteling.domain.stores import CartSettings, KeywordReplies, MessagingSettings, ShippingOption, Store
+from clienteling.domain.stores import (
+    CartSettings,
+    KeywordReplies,
+    MessagingSettings,
+    OptOutMention,
+    ShippingOption,
+    Store,
+)
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
 from clienteling.repositories import cursors, keys, transactions
 from clienteling.repositories.items import address_to_item, dt, required_address, to_int, when, without_none
@@ -117,12 +124,7 @@ def _to_item(store: Store) -> dict[str, Any]:
             "currency": store.currency,
             "address": address_to_item(store.address),
             "tax_mode": store.tax_mode,
-            "messaging": without_none(
-                {
-                    "keyword_replies": store.messaging.keyword_replies.value,
-                    "help_contact": store.messaging.help_contact,
-                }
-            ),
+            "messaging": _messaging_to_item(store.messaging),
             "cart_settings": _cart_settings_to_item(store.cart_settings),
             "version": store.version,
             "created_at": when(store.created_at),
@@ -145,17 +147,21 @@ def _from_item(item: dict[str, Any]) -> Store:
         version=to_int(item["version"]),
         created_at=dt(item["created_at"]),
         updated_at=dt(item["updated_at"]),
-        messaging=_messaging_from_item(item.get("messaging")),
+        messaging=_messaging_from_item(item.get("messaging") or {}),
         cart_settings=_cart_settings_from_item(item.get("cart_settings")),
     )
 
 
-def _messaging_from_item(item: dict[str, Any] | None) -> MessagingSettings:
-    if not item:
-        return MessagingSettings()
-    return MessagingSettings(
-        keyword_replies=KeywordReplies(item.get("keyword_replies", KeywordReplies.PROVIDER.value)),
-        help_contact=item.get("help_contact"),
+def _messaging_to_item(messaging: MessagingSettings) -> dict[str, Any]:
+    return without_none(
+        {
+            "keyword_replies": messaging.keyword_replies.value,
+            "help_contact": messaging.help_contact,
+            "opt_out_mention": messaging.opt_out_mention.value,
+            "stop_number": messaging.stop_number,
+            # A string: DynamoDB numbers come back as Decimal, and a rate is read as a float.
+            "messages_per_second": str(messaging.messages_per_second) if messaging.messages_per_second else None,
+        }
     )
 
 
@@ -193,4 +199,16 @@ def _cart_settings_from_item(item: dict[str, Any] | None) -> CartSettings:
         shipping_tax_category=str(item.get("shipping_tax_category", "standard")),
         max_discount_ppm=to_int(maximum) if maximum is not None else None,
         allow_mixed_fulfillment=bool(item.get("allow_mixed_fulfillment", False)),
+    )
+
+
+def _messaging_from_item(item: dict[str, Any]) -> MessagingSettings:
+    defaults = MessagingSettings()
+    rate = item.get("messages_per_second")
+    return MessagingSettings(
+        keyword_replies=KeywordReplies(item.get("keyword_replies", defaults.keyword_replies.value)),
+        help_contact=item.get("help_contact"),
+        opt_out_mention=OptOutMention(item.get("opt_out_mention", defaults.opt_out_mention.value)),
+        stop_number=item.get("stop_number"),
+        messages_per_second=float(rate) if rate else None,
     )

@@ -134,3 +134,36 @@ def _item_key(op: Op) -> tuple[str, str]:
 
 def is_condition_failure(error: ClientError) -> bool:
     return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def failed_conditions(table: Table, ops: Sequence[Op]) -> list[int] | None:
+    """Run ops atomically; None when they committed, else the indexes of the ops whose condition failed (empty
+    when the transaction lost to a concurrent one: retry it). For batches that re-read what changed and retry."""
+    client = table.meta.client
+    try:
+        client.transact_write_items(TransactItems=[op.request for op in ops])  # type: ignore[misc]
+    except client.exceptions.TransactionCanceledException as error:
+        reasons = error.response.get("CancellationReasons", [])
+        failed = [i for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed"]
+        if failed or any(reason.get("Code") == "TransactionConflict" for reason in reasons):
+            return failed
+        raise
+    return None
+
+
+def cancellation_items(error: Exception) -> list[dict[str, Any] | None]:
+    """The items a cancelled transaction returned for its failed conditions (ReturnValuesOnConditionCheckFailure),
+    in the low-level attribute-value form, one entry per op."""
+    response = getattr(error, "response", {}) or {}
+    return [reason.get("Item") for reason in response.get("CancellationReasons", [])]
+
+
+def attempt(table: Table, ops: Sequence[Op]) -> list[dict[str, Any]] | None:
+    """Run ops atomically; None when they committed, else DynamoDB's cancellation reasons (one per op, with the
+    item of a failed condition when the op asked for it), for callers that decide per op what a failure means."""
+    client = table.meta.client
+    try:
+        client.transact_write_items(TransactItems=[op.request for op in ops])  # type: ignore[misc]
+    except client.exceptions.TransactionCanceledException as error:
+        return [dict(reason) for reason in error.response.get("CancellationReasons", [])]
+    return None

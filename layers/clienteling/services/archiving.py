@@ -1,6 +1,6 @@
 """The archiving sweep: conversations nobody touched for their grace period leave the open inboxes.
 
-It reads only what is due (the sparse GSI3 index, per store), archives each conversation if it is still due as
+It reads only what is due (the sparse GSI3 index, in a few shards), archives each conversation if it is still due as
 read (a text arriving meanwhile wins), and is idempotent and resumable: an archived conversation leaves the
 index, so a rerun continues where a failed one stopped.
 """
@@ -12,27 +12,24 @@ from clienteling.contracts.events import ConversationStatusChanged
 from clienteling.domain.conversations import Conversation, ConversationStatus
 from clienteling.repositories import outbox, transactions
 from clienteling.repositories.conversations import ConversationRepository
-from clienteling.repositories.stores import StoreRepository
 from clienteling.services.sweeps import PAGE, SweepReport, sweep
 
 
 class ArchiveSweep:
-    def __init__(self, stores: StoreRepository, conversations: ConversationRepository, clock: Clock) -> None:
-        self._stores = stores
+    def __init__(self, conversations: ConversationRepository, clock: Clock) -> None:
         self._conversations = conversations
         self._clock = clock
 
     def run(self) -> SweepReport:
         now = self._clock()
         return sweep(
-            self._stores,
-            lambda store_id, cursor: self._conversations.due_for_archiving(store_id, now, limit=PAGE, cursor=cursor),
+            lambda shard, cursor: self._conversations.due_for_archiving(shard, now, limit=PAGE, cursor=cursor),
             self._archive,
             lambda due: due.id,
             name="archiving sweep",
         )
 
-    def _archive(self, store_id: str, due: Conversation) -> None:
+    def _archive(self, due: Conversation) -> None:
         now = self._clock()
         transactions.transact(
             self._conversations.table,
@@ -43,7 +40,7 @@ class ArchiveSweep:
                     "ConversationStatusChanged",
                     ConversationStatusChanged(
                         conversation_id=due.id,
-                        store_id=store_id,
+                        store_id=due.store_id,
                         status=ConversationStatus.ARCHIVED.value,
                         previous=due.status.value,
                         by_associate_id=None,

@@ -14,15 +14,11 @@ from clienteling.domain import carts
 from clienteling.observability import logger
 from clienteling.repositories import outbox, transactions
 from clienteling.repositories.carts import CartRepository
-from clienteling.repositories.stores import StoreRepository
 from clienteling.services.sweeps import PAGE, SweepReport, sweep
 
 
 class CartExpirySweep:
-    def __init__(
-        self, stores: StoreRepository, carts_: CartRepository, payments: Callable[[], AdyenPaymentLinks], clock: Clock
-    ) -> None:
-        self._stores = stores
+    def __init__(self, carts_: CartRepository, payments: Callable[[], AdyenPaymentLinks], clock: Clock) -> None:
         self._carts = carts_
         self._payments = payments
         self._clock = clock
@@ -30,14 +26,13 @@ class CartExpirySweep:
     def run(self) -> SweepReport:
         now = self._clock()
         return sweep(
-            self._stores,
-            lambda store_id, cursor: self._carts.due_for_expiry(store_id, now, limit=PAGE, cursor=cursor),
+            lambda shard, cursor: self._carts.due_for_expiry(shard, now, limit=PAGE, cursor=cursor),
             self._expire,
             lambda cart_id: cart_id,
             name="cart expiry sweep",
         )
 
-    def _expire(self, store_id: str, cart_id: str) -> None:
+    def _expire(self, cart_id: str) -> None:
         now = self._clock()
         cart = self._carts.get(cart_id)
         if cart is None or not cart.lines or not carts.is_expired(cart, now):
@@ -71,7 +66,7 @@ class CartExpirySweep:
                     "CartExpired",
                     CartExpired(
                         cart_id=cart.id,
-                        store_id=store_id,
+                        store_id=cart.store_id,
                         customer_id=cart.customer_id,
                         lines=len(cart.lines),
                         link_expired=link_expired,

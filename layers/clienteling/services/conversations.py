@@ -66,6 +66,7 @@ from clienteling.repositories.associates import AssociateRepository
 from clienteling.repositories.catalog import CatalogRepository
 from clienteling.repositories.conversations import ConversationRepository, Thread, message_sk
 from clienteling.repositories.customers import CustomerRepository
+from clienteling.repositories.marketing import MarketingRepository
 from clienteling.repositories.pages import Page
 from clienteling.repositories.templates import TemplateRepository
 from clienteling.services.cache import TtlCache
@@ -106,7 +107,6 @@ class ConversationService:
         clock: Clock,
         status_callback_url: str,
         schedules: Callable[[], OneTimeSchedules],
-        scheduled_target_arn: str,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
@@ -120,7 +120,6 @@ class ConversationService:
         self._clock = clock
         self._status_callback_url = status_callback_url
         self._schedules = schedules
-        self._scheduled_target_arn = scheduled_target_arn
         self._consents = ConsentRecorder(customers)
         self._opt_out = SmsOptOut(customers, conversations)
 
@@ -686,8 +685,7 @@ class ConversationService:
             self._schedules().create(
                 _schedule_name(scheduled),
                 scheduled.scheduled_for,
-                target_arn=self._scheduled_target_arn,
-                payload={"conversationId": conversation.id, "scheduledId": scheduled.id},
+                {"conversationId": conversation.id, "scheduledId": scheduled.id},
             )
         except Exception:
             self._conversations.scheduled_transition(scheduled, ScheduledState.FAILED, reason="not_scheduled")
@@ -731,8 +729,7 @@ class ConversationService:
             self._schedules().create(
                 f"{_schedule_name(scheduled)}-{int(allowed.timestamp())}",
                 allowed,
-                target_arn=self._scheduled_target_arn,
-                payload={"conversationId": conversation.id, "scheduledId": scheduled.id},
+                {"conversationId": conversation.id, "scheduledId": scheduled.id},
             )
             return moved
         try:
@@ -806,6 +803,12 @@ class ConversationService:
             ops.append(
                 self._conversations.thread_update_op(conversation.store_id, conversation.phone_number, blocked=blocked)
             )
+        # Campaigns read audiences from profiles: the profile keeps the stores that blocked the customer.
+        ops.append(
+            MarketingRepository(self._customers.table).blocked_op(
+                conversation.customer_id, conversation.store_id, blocked=blocked
+            )
+        )
         transactions.transact(self._customers.table, ops)
         return dataclasses.replace(conversation, blocked=blocked, version=conversation.version + 1)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clienteling.adapters.email import EmailError, SesEmail
+from clienteling.adapters.email import EmailError, OutgoingEmail, SesEmail
 from clienteling.clock import Clock
 from clienteling.domain import gift_cards
 from clienteling.domain.access import Caller, Role
@@ -183,7 +183,9 @@ class GiftCardService:
         if card.expires_on:
             lines.append(f"Valid until {card.expires_on.isoformat()}.")
         try:
-            self._email().send(to=card.recipient_email, subject=f"A gift card from {store.name}", text="\n".join(lines))
+            self._email().send(
+                OutgoingEmail(to=card.recipient_email, subject=f"A gift card from {store.name}", text="\n".join(lines))
+            )
         except EmailError:
             logger.warning("gift card email not sent", extra={"card": card.number[-4:]})
             return None

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from clienteling.adapters.email import SesEmail
+from clienteling.adapters.email import EmailError, OutgoingEmail, SesEmail
 from clienteling.clock import Clock
 from clienteling.contracts.events import OrderPaid, PaymentFailed
 from clienteling.domain import cart_texts
@@ -85,8 +85,12 @@ class PaymentFollowups:
                 done.append("sms")
         if customer.email and self._claim(order.id, "email"):
             subject, text, html = render_receipt(order, store, customer.first_name)
-            self._email().send(to=customer.email, subject=subject, text=text, html=html)
-            done.append("email")
+            try:
+                self._email().send(OutgoingEmail(to=customer.email, subject=subject, text=text, html=html))
+                done.append("email")
+            except EmailError:
+                # The text receipt stands; a refused address is not worth failing the whole follow-up for.
+                logger.warning("receipt email not sent", extra={"order_id": order.id})
         logger.info("order follow-ups", extra={"order_id": order.id, "done": done})
         return done
 

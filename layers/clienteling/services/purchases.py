@@ -26,7 +26,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clienteling.adapters.email import EmailError, SesEmail
+from clienteling.adapters.email import EmailError, OutgoingEmail, SesEmail
 from clienteling.clock import Clock, iso
 from clienteling.contracts.events import CustomerCreated, OrderPaid, PurchasedLine, PurchaseRecorded
 from clienteling.contracts.loyalty import (
@@ -525,12 +525,14 @@ class PurchaseService:
         link = f"{self._public_base_url}/loyalty/activate/{plan.activation_token}"
         try:
             self._email().send(
-                to=customer.email,
-                subject="Welcome to our loyalty program",
-                text=(
-                    f"Hello {customer.first_name},\n\nThank you for your purchase. Your customer number is "
-                    f"{customer.customer_number}.\nActivate your loyalty account to follow your points: {link}\n"
-                ),
+                OutgoingEmail(
+                    to=customer.email,
+                    subject="Welcome to our loyalty program",
+                    text=(
+                        f"Hello {customer.first_name},\n\nThank you for your purchase. Your customer number is "
+                        f"{customer.customer_number}.\nActivate your loyalty account to follow your points: {link}\n"
+                    ),
+                )
             )
         except EmailError:
             logger.warning("welcome email not sent", extra={"customer_id": customer.id})

@@ -48,11 +48,14 @@ class StatusService:
         *,
         conversation_id: str | None = None,
         message_sk: str | None = None,
+        campaign_id: str | None = None,
+        customer_id: str | None = None,
     ) -> bool:
         """Apply a status; False when it is unknown, a repeat, or older than what we have.
 
         The message is found from the callback URL we gave (conversation and message key, signed with the
-        rest of the request), or else from the provider's sid.
+        rest of the request; a campaign's text also names the campaign and the customer), or else from the
+        provider's sid.
         """
         if not conversation_id or not message_sk:
             marker = self._conversations.provider_marker(sid)
@@ -60,6 +63,8 @@ class StatusService:
                 logger.info("status for a message we did not send", extra={"message_sid": sid})
                 return False
             conversation_id, message_sk = str(marker["conversation_id"]), str(marker["message_sk"])
+            campaign_id = marker.get("campaign_id")
+            customer_id = marker.get("customer_id") if campaign_id else None
         status = provider_status(provider_state)
         now = self._clock()
         message_id = message_sk.rsplit("#", 1)[-1]
@@ -76,6 +81,8 @@ class StatusService:
                     message_id=message_id,
                     status=status.value,
                     error_code=error_code,
+                    campaign_id=campaign_id,
+                    customer_id=customer_id if campaign_id else None,
                     occurred_at=now,
                 ),
                 now=now,

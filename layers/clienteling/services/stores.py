@@ -34,7 +34,13 @@ def _address(model: object) -> Address:
 
 
 def _messaging(model: StoreMessaging) -> MessagingSettings:
-    return MessagingSettings(keyword_replies=model.keyword_replies, help_contact=model.help_contact)
+    return MessagingSettings(
+        keyword_replies=model.keyword_replies,
+        help_contact=model.help_contact,
+        opt_out_mention=model.opt_out_mention,
+        stop_number=model.stop_number,
+        messages_per_second=model.messages_per_second,
+    )
 
 
 def _cart_settings(model: CartSettingsIn) -> CartSettings:
