@@ -34,23 +34,9 @@ def _median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
     return statistics.median(samples)
 
 
-def _forget_earlier_stacks() -> None:
-    """Another section may have run a stack in this process: drop clients and settings cached for it."""
-    from aws_lambda_powertools.utilities import parameters
-    from clienteling import config as product_config
-    from clienteling import wiring
-
-    product_config.get_settings.cache_clear()
-    parameters.clear_caches()  # drops the providers too, and with them their clients
-    for provider in vars(wiring).values():
-        if callable(getattr(provider, "cache_clear", None)):
-            provider.cache_clear()
-
-
 def run() -> int:  # noqa: PLR0915 - one scenario, told in order
     settings = config.LocalSettings.from_environment()
     with stack.running(settings) as running:
-        _forget_earlier_stacks()
         from clienteling import wiring
         from clienteling.repositories.carts import CartRepository
 

@@ -237,6 +237,7 @@ def running(
         os.environ.update(stack.environment())
         os.environ.update(settings.function_environment())
         os.environ["PUBLIC_BASE_URL"] = api_url
+        forget_warm_state()
         twilio_sim = twilio.start_for_stack(settings, api_url)
         started.append(twilio_sim)
         adyen_sim = adyen.start_for_stack(settings, f"{api_url}/webhooks/adyen")
@@ -280,6 +281,22 @@ def running(
         install_clock(None)
         os.environ.clear()
         os.environ.update(saved)
+        forget_warm_state()
+
+
+def forget_warm_state() -> None:
+    """Drop the settings, SDK clients and caches a warm function keeps, as a new container would: a stack
+    started earlier in this process (another benchmark section) had other ports, so they point at nothing."""
+    from aws_lambda_powertools.utilities import parameters
+    from clienteling import config as product_config
+    from clienteling import wiring
+
+    product_config.get_settings.cache_clear()
+    parameters.clear_caches()  # type: ignore[no-untyped-call]  # the providers too, and with them their clients
+    for provider in vars(wiring).values():
+        if callable(getattr(provider, "cache_clear", None)):
+            provider.cache_clear()
+    boto3.setup_default_session()
 
 
 @dataclass
