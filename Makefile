@@ -70,8 +70,8 @@ schemas-check: install ## Fail if schemas/ differs from what the code generates
 deps: install ## Regenerate layers/requirements.txt (the layer's runtime dependencies) from uv.lock
 	$(UV) export --frozen --no-dev --no-hashes --no-emit-project --no-header --quiet -o layers/requirements.txt
 
-build: install ## sam build (python3.11, arm64)
-	$(VENV)/bin/sam build --template-file template.yaml
+build: install ## sam build (python3.11, arm64; the layer with bytecode: layers/Makefile)
+	UV=$(abspath $(UV)) LAYER_PYTHON=$(abspath $(PY)) $(VENV)/bin/sam build --template-file template.yaml
 
 bench: install ## Print the benchmark figures the issues ask for (ratios against baselines taken in the same run)
 	$(PY) -m benchmarks
