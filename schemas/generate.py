@@ -16,7 +16,7 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
-from clienteling.contracts.campaigns import SendRequest
+from clienteling.contracts.campaign_queue import SendRequest
 from clienteling.contracts.events import EVENT_DETAILS
 
 from infra.local import gateway

@@ -13,11 +13,13 @@ from pydantic.alias_generators import to_camel
 class ApiModel(BaseModel):
     """camelCase on the wire, snake_case in Python; unknown fields are refused so typos are caught."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, defer_build=True
+    )
 
 
 class ResponseModel(BaseModel):
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, defer_build=True)
 
 
 T = TypeVar("T")

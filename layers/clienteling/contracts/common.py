@@ -6,11 +6,23 @@ from typing import Annotated
 
 from pydantic import AfterValidator, Field, StringConstraints
 
-from clienteling.contracts.base import ApiModel, ResponseModel
+from clienteling.contracts.base import ApiModel, ResponseModel, lowercase_matching
 from clienteling.domain import reference
 
 Country = Annotated[str, StringConstraints(min_length=2, max_length=2), AfterValidator(reference.country)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# A customer's fields, also used by campaigns' audiences and outreach lists (which need none of the customer models).
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
+Tag = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    lowercase_matching(r"^[a-z0-9][a-z0-9_-]*$", "tags are letters, digits, - and _ (for example vip, summer-2026)"),
+]
+InternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
+AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | float | bool
 
 
 class Address(ApiModel):

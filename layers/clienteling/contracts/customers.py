@@ -7,22 +7,20 @@ from typing import Annotated, Any
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
-from clienteling.contracts.base import ApiModel, Id, ResponseModel, lowercase_matching
-from clienteling.contracts.common import Address, AddressOut
+from clienteling.contracts.base import ApiModel, Id, ResponseModel
+from clienteling.contracts.common import (
+    Address,
+    AddressOut,
+    AttributeName,
+    AttributeValue,
+    InternalId,
+    Name,
+    Note,
+    PhoneText,
+    Tag,
+)
 from clienteling.domain.consent import BUSINESS_WIDE, Channel, ConsentEvent, Method, Purpose, Status
 from clienteling.domain.customers import Customer, Gender
-
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
-Tag = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
-    lowercase_matching(r"^[a-z0-9][a-z0-9_-]*$", "tags are letters, digits, - and _ (for example vip, summer-2026)"),
-]
-InternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
-AttributeName = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z][A-Za-z0-9_]*$")]
-AttributeValue = Annotated[str, StringConstraints(max_length=200)] | int | float | bool
 
 MAX_ATTRIBUTES = 30
 

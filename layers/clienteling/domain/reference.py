@@ -1,13 +1,13 @@
-"""Reference data checks: IANA time zones, BCP 47 locales, ISO 4217 currencies, ISO 3166 countries."""
+"""Reference data checks: IANA time zones, BCP 47 locales, ISO 4217 currencies, ISO 3166 countries.
+
+Babel and phonenumbers take ~18 ms to import: they load on the first check that needs them, not with every
+contract that has an address or a locale field (imported at cold start by most functions).
+"""
 
 from __future__ import annotations
 
 import functools
 import zoneinfo
-
-import phonenumbers
-from babel import Locale, UnknownLocaleError
-from babel.numbers import get_currency_precision, list_currencies
 
 
 @functools.cache
@@ -23,6 +23,8 @@ def time_zone(name: str) -> str:
 
 def locale_tag(tag: str) -> str:
     """Canonical BCP 47 tag ("fr-fr" → "fr-FR")."""
+    from babel import Locale, UnknownLocaleError  # noqa: PLC0415 - see the module's docstring
+
     try:
         parsed = Locale.parse(tag.replace("-", "_"))
     except (ValueError, UnknownLocaleError) as error:
@@ -32,6 +34,8 @@ def locale_tag(tag: str) -> str:
 
 @functools.cache
 def _currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies  # noqa: PLC0415
+
     return frozenset(list_currencies())
 
 
@@ -44,12 +48,16 @@ def currency(code: str) -> str:
 
 def currency_exponent(code: str) -> int:
     """Digits after the decimal point of the currency's minor unit (JPY 0, EUR 2, KWD 3)."""
+    from babel.numbers import get_currency_precision  # noqa: PLC0415
+
     return int(get_currency_precision(code))
 
 
 @functools.cache
 def _countries() -> frozenset[str]:
     # Countries with a numbering plan: excludes CLDR's pseudo-regions (ZZ, EU, UN, XK variants ...).
+    import phonenumbers  # noqa: PLC0415
+
     return frozenset(phonenumbers.SUPPORTED_REGIONS)
 
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from clienteling.adapters.queues import Outgoing, SendQueue
 from clienteling.adapters.schedules import OneTimeSchedules
 from clienteling.clock import Clock, iso
-from clienteling.contracts.campaigns import SendRequest
+from clienteling.contracts.campaign_queue import SendRequest
 from clienteling.domain.audience import Member
 from clienteling.domain.campaigns import CampaignStatus
 from clienteling.domain.consent import Channel

@@ -36,7 +36,7 @@ from clienteling.adapters.queues import MAX_DELAY_SECONDS, Outgoing, SendQueue
 from clienteling.adapters.schedules import OneTimeSchedules
 from clienteling.adapters.sms import ProviderUnavailable, RecipientOptedOut, SmsError, TwilioSms
 from clienteling.clock import Clock, from_iso, iso
-from clienteling.contracts.campaigns import SendRequest
+from clienteling.contracts.campaign_queue import SendRequest
 from clienteling.contracts.events import MessageSent
 from clienteling.domain import rate
 from clienteling.domain.audience import FrequencyCap, exclusion
