@@ -36,7 +36,7 @@ def list_stores(
     caller: CallerDep,
     stores: Stores,
     cursor: Annotated[str | None, Query(max_length=1024)] = None,
-    limit: Annotated[int, Query(ge=1, le=100)] = 50,
+    limit: Annotated[int, Query(ge=1, le=100)] = 25,
 ) -> Page[StoreOut]:
     page = stores.list_visible(caller, limit=limit, cursor=cursor)
     return Page[StoreOut](
