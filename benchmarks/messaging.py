@@ -2,8 +2,11 @@
 time (p99) against the DynamoDB calls it makes in the same run, and what 5 replays of one MessageSid leave.
 
 The webhook handler runs in-process on the event the template-driven gateway builds from a correctly signed
-Twilio form. "Its own DynamoDB time" is the wall time of the handler's DynamoDB requests, measured with
-botocore hooks around each request of the same invocation; the ratio is the handler's total over it.
+Twilio form, after enough warm-up runs that DynamoDB Local's JIT has settled (its first hundred requests are
+slower, which would flatter the ratio). "The bare DynamoDB calls it makes" are timed with botocore hooks, each
+whole as boto3 makes it (from `provide-client-params` to `after-call`: the SDK's serialisation, signing and
+parsing count, as they would for a bare call); the ratio is the handler's total over their sum, in the same
+invocation. The share of the wire alone (`before-send` to `response-received`) is printed for information.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from infra.local import config, gateway, stack, tokens
 from infra.local.seed import Demo
 
 RUNS = 200
+WARM_UP = 150
 TARGET_REQUESTS = 2
 TARGET_P99_MS = 50.0
 TARGET_RATIO = 1.3
@@ -31,36 +35,50 @@ CUSTOMER_NUMBER = "+33612345678"  # Zoë, a known demo customer
 
 
 class DynamoTimer:
-    """Counts DynamoDB requests and adds up the wall time each spends on the wire."""
+    """Counts DynamoDB requests and adds up the wall time of each call, whole and on the wire."""
 
     def __init__(self) -> None:
         self.calls: Counter[str] = Counter()
-        self.seconds = 0.0
-        self._started: list[float] = []
+        self.seconds = 0.0  # whole calls, as boto3 makes them
+        self.wire_seconds = 0.0
+        self._call_started: list[float] = []
+        self._sent: list[float] = []
 
     def install(self) -> None:
         boto3.setup_default_session()
         session = boto3.DEFAULT_SESSION
         if session is None:
             raise RuntimeError("no default boto3 session")
+        session.events.register("provide-client-params.dynamodb", self._start)
         session.events.register("before-call.dynamodb", self._call)
         session.events.register("before-send.dynamodb", self._send)
         session.events.register("response-received.dynamodb", self._received)
+        session.events.register("after-call.dynamodb", self._end)
+        session.events.register("after-call-error.dynamodb", self._end)
+
+    def _start(self, **_: Any) -> None:
+        self._call_started.append(time.perf_counter())
 
     def _call(self, model: Any, **_: Any) -> None:
         self.calls[model.name] += 1
 
     def _send(self, **_: Any) -> None:
-        self._started.append(time.perf_counter())
+        self._sent.append(time.perf_counter())
 
     def _received(self, **_: Any) -> None:
-        if self._started:  # one request in flight at a time on this thread
-            self.seconds += time.perf_counter() - self._started.pop()
+        if self._sent:  # one request in flight at a time on this thread
+            self.wire_seconds += time.perf_counter() - self._sent.pop()
+
+    def _end(self, **_: Any) -> None:
+        if self._call_started:
+            self.seconds += time.perf_counter() - self._call_started.pop()
 
     def reset(self) -> None:
         self.calls.clear()
         self.seconds = 0.0
-        self._started.clear()
+        self.wire_seconds = 0.0
+        self._call_started.clear()
+        self._sent.clear()
 
 
 @dataclass
@@ -98,9 +116,11 @@ def _webhook_timing(webhook: Webhook, timer: DynamoTimer) -> int:
         raise RuntimeError("no webhook route in template.yaml")
     route = matched[0]
     handler = webhook.gw.handler(route)
-    if webhook.post(_new_sid()).status != 200:  # warm: thread known, store configuration and secret cached
-        raise RuntimeError("the warm-up webhook failed")
-    requests_made, totals, ratios = [], [], []
+    # Warm: the thread known, store configuration and secret cached, DynamoDB Local's JIT settled
+    for _ in range(WARM_UP):
+        if webhook.post(_new_sid()).status != 200:
+            raise RuntimeError("a warm-up webhook failed")
+    requests_made, totals, ratios, wire_ratios = [], [], [], []
     scans = 0
     for _ in range(RUNS):
         headers, body = webhook.request(_new_sid(), "Bonjour, la robe est-elle arrivée ?")
@@ -116,6 +136,7 @@ def _webhook_timing(webhook: Webhook, timer: DynamoTimer) -> int:
         scans += timer.calls.get("Scan", 0)
         totals.append(elapsed * 1000)
         ratios.append(elapsed / timer.seconds if timer.seconds else float("inf"))
+        wire_ratios.append(elapsed / timer.wire_seconds if timer.wire_seconds else float("inf"))
     worst, p99, ratio = max(requests_made), statistics.quantiles(totals, n=100)[98], statistics.median(ratios)
     print("\n== Twilio inbound webhook, warm, in-process ==")
     checks = [
@@ -129,7 +150,8 @@ def _webhook_timing(webhook: Webhook, timer: DynamoTimer) -> int:
             p99 <= TARGET_P99_MS,
         ),
         (
-            f"webhook time / its own DynamoDB time: median {ratio:.2f}x (target <= {TARGET_RATIO}x)",
+            f"webhook time / the bare DynamoDB calls it makes: median {ratio:.2f}x (target <= {TARGET_RATIO}x); "
+            f"over their time on the wire alone: {statistics.median(wire_ratios):.2f}x",
             ratio <= TARGET_RATIO,
         ),
     ]
