@@ -79,7 +79,7 @@ def _build(root: Path, tmp: Path) -> tuple[Path, Path]:
     subprocess.run(
         [
             make,
-            "--no-print-directory",
+            "--silent",
             "-C",
             str(root / "layers"),
             "build-DomainLayer",

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from clienteling.domain.conversations import MessageStatus
 from clienteling.observability import logger, redact_phone
 
 TWILIO_API_BASE_URL = "https://api.twilio.com"
@@ -231,3 +232,19 @@ def validate_signature(
     for name, value in params.items() if isinstance(params, Mapping) else params:
         form.setdefault(name, []).append(value)
     return bool(RequestValidator(auth_token).validate(url, form, signature))
+
+
+def provider_status(status: str) -> MessageStatus:
+    """Twilio's message statuses, folded into the product's."""
+    return {
+        "accepted": MessageStatus.QUEUED,
+        "scheduled": MessageStatus.QUEUED,
+        "queued": MessageStatus.QUEUED,
+        "sending": MessageStatus.SENT,
+        "sent": MessageStatus.SENT,
+        "delivered": MessageStatus.DELIVERED,
+        "read": MessageStatus.READ,
+        "undelivered": MessageStatus.UNDELIVERED,
+        "failed": MessageStatus.FAILED,
+        "canceled": MessageStatus.FAILED,
+    }.get(status, MessageStatus.QUEUED)

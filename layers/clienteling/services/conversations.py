@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from clienteling.adapters.media import MediaStore, PresignedUpload
 from clienteling.adapters.schedules import OneTimeSchedules
-from clienteling.adapters.sms import RecipientOptedOut, SmsError, TwilioSms
+from clienteling.adapters.sms import RecipientOptedOut, SmsError, TwilioSms, provider_status
 from clienteling.clock import Clock
 from clienteling.contracts.events import (
     ConversationAssigned,
@@ -891,22 +891,6 @@ class ConversationService:
             )
         if available and associate.availability != Availability.AVAILABLE:
             raise Conflict("This associate is unavailable; pick someone available.")
-
-
-def provider_status(status: str) -> MessageStatus:
-    """Twilio's message statuses, folded into the product's."""
-    return {
-        "accepted": MessageStatus.QUEUED,
-        "scheduled": MessageStatus.QUEUED,
-        "queued": MessageStatus.QUEUED,
-        "sending": MessageStatus.SENT,
-        "sent": MessageStatus.SENT,
-        "delivered": MessageStatus.DELIVERED,
-        "read": MessageStatus.READ,
-        "undelivered": MessageStatus.UNDELIVERED,
-        "failed": MessageStatus.FAILED,
-        "canceled": MessageStatus.FAILED,
-    }.get(status, MessageStatus.QUEUED)
 
 
 def _schedule_name(scheduled: ScheduledMessage) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime
 
+from clienteling.adapters.sms import provider_status
 from clienteling.clock import Clock
 from clienteling.contracts.events import MessageStatusChanged
 from clienteling.domain.consent import Method, Purpose
@@ -17,7 +18,6 @@ from clienteling.repositories.conversations import ConversationRepository
 from clienteling.repositories.customers import CustomerRepository
 from clienteling.services.cache import TtlCache
 from clienteling.services.consent import CARRIER_NOTE, SmsOptOut
-from clienteling.services.conversations import provider_status
 
 CARRIER_OPT_OUT = 21610
 
