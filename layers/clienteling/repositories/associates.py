@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
-
 from clienteling.domain.access import Role
 from clienteling.domain.associates import Associate, AssociateSummary, Availability
 from clienteling.domain.names import fold
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import dt, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -38,17 +36,14 @@ class AssociateRepository:
 
     def list_by_store(self, store_id: str, *, limit: int, cursor: str | None) -> Page[AssociateSummary]:
         """AP-A2: a store's associates by name. 1 Query on GSI1."""
-        partition = keys.store_associates(store_id)
-        request: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": Key("GSI1PK").eq(partition),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI1PK", partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [_summary_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey"))
+        return query_page(
+            self._table,
+            _summary_from_item,
+            index="GSI1",
+            partition_attribute="GSI1PK",
+            partition=keys.store_associates(store_id),
+            limit=limit,
+            cursor=cursor,
         )
 
     def create(self, associate: Associate) -> None:

@@ -20,9 +20,9 @@ from clienteling.domain.campaigns import Campaign, CampaignStats, CampaignStatus
 from clienteling.domain.consent import Channel
 from clienteling.domain.customers import Gender
 from clienteling.errors import Conflict, StaleVersion
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import dt, dt_or_none, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -102,17 +102,16 @@ class CampaignRepository:
         return self._list("GSI2", keys.CAMPAIGNS_INDEX, limit=limit, cursor=cursor)
 
     def _list(self, index: str, partition: str, *, limit: int, cursor: str | None) -> Page[Campaign]:
-        attribute = f"{index}PK"
-        request: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": Key(attribute).eq(partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute=attribute, partition=partition)
-        response = self._table.query(**request)
-        return Page([_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _from_item,
+            index=index,
+            partition_attribute=f"{index}PK",
+            partition=partition,
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def schedule_op(
         self,

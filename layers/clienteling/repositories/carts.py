@@ -27,9 +27,9 @@ from clienteling.domain.carts import (
 )
 from clienteling.domain.orders import CartPage, PaymentRequest, PaymentState
 from clienteling.errors import Conflict, StaleVersion
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import address_from_item, address_to_item, dt, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -126,18 +126,15 @@ class CartRepository:
 
     def due_for_expiry(self, shard: int, now: datetime, *, limit: int, cursor: str | None) -> Page[str]:
         """AP-K9: ids of a shard's carts past their midnight that still hold lines. 1 Query on GSI3 per page."""
-        partition = keys.cart_expiry(shard)
-        request: dict[str, Any] = {
-            "IndexName": "GSI3",
-            "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI3PK", partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [str(i["GSI3SK"]).rsplit("#", 1)[-1] for i in response["Items"]],
-            cursors.encode(response.get("LastEvaluatedKey")),
+        return query_page(
+            self._table,
+            lambda item: str(item["GSI3SK"]).rsplit("#", 1)[-1],
+            index="GSI3",
+            partition_attribute="GSI3PK",
+            partition=keys.cart_expiry(shard),
+            sort_key=Key("GSI3SK").lte(when(now) + "#~"),
+            limit=limit,
+            cursor=cursor,
         )
 
     # ------------------------------------------------------------------ payment requests

@@ -28,9 +28,9 @@ from clienteling.domain.conversations import (
 )
 from clienteling.domain.conversations import conversation_id as conversation_id_for
 from clienteling.errors import Conflict, NotFound
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import dt, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -110,17 +110,17 @@ class ConversationRepository:
 
     def messages(self, conversation_id: str, *, limit: int, cursor: str | None) -> Page[Message]:
         """AP-M4: a page of messages, the newest page first, oldest first within the page. 1 Query."""
-        partition = keys.conversation_partition(conversation_id)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.MESSAGE_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        items = [_message_from_item(i) for i in response["Items"]]
-        return Page(list(reversed(items)), cursors.encode(response.get("LastEvaluatedKey")))
+        page = query_page(
+            self._table,
+            _message_from_item,
+            partition_attribute="PK",
+            partition=keys.conversation_partition(conversation_id),
+            sort_key=Key("SK").begins_with(keys.MESSAGE_PREFIX),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
+        return Page(list(reversed(page.items)), page.cursor)
 
     def message(self, conversation_id: str, message_sk: str) -> Message | None:
         item = self._table.get_item(Key={"PK": keys.conversation_partition(conversation_id), "SK": message_sk}).get(
@@ -141,18 +141,15 @@ class ConversationRepository:
         return self._inbox("GSI2", keys.associate_inbox(associate_id, status.value), limit=limit, cursor=cursor)
 
     def _inbox(self, index: str, partition: str, *, limit: int, cursor: str | None) -> Page[Conversation]:
-        attribute = f"{index}PK"
-        request: dict[str, Any] = {
-            "IndexName": index,
-            "KeyConditionExpression": Key(attribute).eq(partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute=attribute, partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [_conversation_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey"))
+        return query_page(
+            self._table,
+            _conversation_from_item,
+            index=index,
+            partition_attribute=f"{index}PK",
+            partition=partition,
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
         )
 
     def unread(self, store_ids: list[str], associate_id: str) -> tuple[dict[str, int], dict[str, int]]:
@@ -561,16 +558,16 @@ class ConversationRepository:
 
     def due_for_archiving(self, shard: int, now: datetime, *, limit: int, cursor: str | None) -> Page[Conversation]:
         """AP-M14: a shard's conversations due to be archived, and only those. 1 Query on GSI3 per page."""
-        partition = keys.archive_due(shard)
-        request: dict[str, Any] = {
-            "IndexName": "GSI3",
-            "KeyConditionExpression": Key("GSI3PK").eq(partition) & Key("GSI3SK").lte(when(now) + "#~"),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI3PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([_due_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _due_from_item,
+            index="GSI3",
+            partition_attribute="GSI3PK",
+            partition=keys.archive_due(shard),
+            sort_key=Key("GSI3SK").lte(when(now) + "#~"),
+            limit=limit,
+            cursor=cursor,
+        )
 
     def archive_op(self, conversation: Conversation, due_rank: str) -> transactions.Op:
         """Archive if still due as read (no text came meanwhile): the status moves every inbox key."""

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
-
 from clienteling.domain.credits import CreditKind, EntryReason, LedgerEntry
 from clienteling.errors import Conflict
 from clienteling.ids import new_id
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import dt, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -66,16 +64,15 @@ class CreditRepository:
 
     def entries(self, kind: CreditKind, *, limit: int, cursor: str | None) -> Page[LedgerEntry]:
         """AP-CR3: the journal of a kind, newest first. 1 Query per page."""
-        partition = keys.credit_log_partition(kind.value)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([_entry_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _entry_from_item,
+            partition_attribute="PK",
+            partition=keys.credit_log_partition(kind.value),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
 
 def entry(kind: CreditKind, delta: int, reason: EntryReason, *, at: Any, **details: Any) -> LedgerEntry:

@@ -27,7 +27,7 @@ from clienteling.repositories.items import (
     when,
     without_none,
 )
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -299,16 +299,16 @@ class CustomerRepository:
 
     def consent_events(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[ConsentEvent]:
         """AP-C6: a customer's consent trail, newest first. 1 Query per page."""
-        partition = keys.customer_partition(customer_id)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.CONSENT_EVENT_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([_event_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _event_from_item,
+            partition_attribute="PK",
+            partition=keys.customer_partition(customer_id),
+            sort_key=Key("SK").begins_with(keys.CONSENT_EVENT_PREFIX),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def find_exact(self, kind: str, value: str, *, limit: int, cursor: str | None) -> Page[CustomerSummary]:
         """AP-C7: customers by phone, email, internal id or customer number. 1 Query on GSI1."""
@@ -335,17 +335,14 @@ class CustomerRepository:
 
     def list_by_store(self, store_id: str, *, limit: int, cursor: str | None) -> Page[CustomerSummary]:
         """AP-C9: a store's customers by last name. 1 Query on GSI1."""
-        partition = keys.store_customers(store_id)
-        request: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": Key("GSI1PK").eq(partition),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI1PK", partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [summary(_from_item(i)) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey"))
+        return query_page(
+            self._table,
+            lambda item: summary(_from_item(item)),
+            index="GSI1",
+            partition_attribute="GSI1PK",
+            partition=keys.store_customers(store_id),
+            limit=limit,
+            cursor=cursor,
         )
 
     def _query_lookup(

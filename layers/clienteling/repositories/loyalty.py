@@ -20,10 +20,10 @@ from clienteling.domain.gift_cards import GiftCard
 from clienteling.domain.loyalty import NEVER, EntryType, LoyaltyAccount, PointsEntry, TillTransaction, TransactionType
 from clienteling.domain.rewards import FrequentBuyerCard, RewardGrant, RewardProgram
 from clienteling.errors import DomainError
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.catalog import product_from_item
 from clienteling.repositories.items import dt, dt_or_none, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -141,16 +141,16 @@ class LoyaltyRepository:
 
     def ledger(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[PointsEntry]:
         """AP-L3: a customer's points ledger, newest first. 1 Query per page."""
-        partition = keys.customer_partition(customer_id)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.POINTS_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([entry_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            entry_from_item,
+            partition_attribute="PK",
+            partition=keys.customer_partition(customer_id),
+            sort_key=Key("SK").begins_with(keys.POINTS_PREFIX),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def ledger_total(self, customer_id: str) -> int:
         """The sum of the whole ledger (checks and tests; the balance item holds it). 1 Query per 1 MB."""
@@ -191,19 +191,24 @@ class LoyaltyRepository:
     ) -> Page[TillTransaction]:
         """AP-L6: a store's till transactions of one local day, oldest first, all types (table) or one (GSI2).
         1 Query per page."""
+        day = local_day.isoformat()
         if kind is None:
-            partition, attribute = keys.store_transactions(store_id, local_day.isoformat()), "PK"
-            request: dict[str, Any] = {"KeyConditionExpression": Key("PK").eq(partition)}
-        else:
-            partition = keys.store_transactions_of_type(store_id, local_day.isoformat(), kind.value)
-            attribute = "GSI2PK"
-            request = {"IndexName": "GSI2", "KeyConditionExpression": Key("GSI2PK").eq(partition)}
-        request["Limit"] = limit
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute=attribute, partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [transaction_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey"))
+            return query_page(
+                self._table,
+                transaction_from_item,
+                partition_attribute="PK",
+                partition=keys.store_transactions(store_id, day),
+                limit=limit,
+                cursor=cursor,
+            )
+        return query_page(
+            self._table,
+            transaction_from_item,
+            index="GSI2",
+            partition_attribute="GSI2PK",
+            partition=keys.store_transactions_of_type(store_id, day, kind.value),
+            limit=limit,
+            cursor=cursor,
         )
 
     def accounts_expiring(self, day: date, *, cursor: dict[str, Any] | None) -> tuple[list[str], dict[str, Any] | None]:

@@ -17,10 +17,10 @@ from boto3.dynamodb.conditions import Key
 from clienteling.domain.audience import LastCampaign, Member
 from clienteling.domain.consent import Channel
 from clienteling.errors import Conflict
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.customers import CustomerRepository, customer_from_item
 from clienteling.repositories.items import dt, dt_or_none, to_int, when
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -66,33 +66,30 @@ class MarketingRepository:
     # ------------------------------------------------------------------ audiences
     def store_members(self, store_id: str, *, cursor: str | None, limit: int = PAGE_SIZE) -> Page[Member]:
         """AP-AU1: a page of a store's customers with their whole profiles (GSI1 projects them). 1 Query."""
-        partition = keys.store_customers(store_id)
-        request: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": Key("GSI1PK").eq(partition),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI1PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([member_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            member_from_item,
+            index="GSI1",
+            partition_attribute="GSI1PK",
+            partition=keys.store_customers(store_id),
+            limit=limit,
+            cursor=cursor,
+        )
 
     def tagged_ids(
         self, tag: str, store_id: str | None, *, cursor: str | None, limit: int = PAGE_SIZE
     ) -> Page[tuple[str, str]]:
         """AP-AU2: (customer id, home store) of a tag's customers, in one store or all, by store then name.
         1 Query on GSI2."""
-        partition = keys.tag_index(tag)
-        condition: Any = Key("GSI2PK").eq(partition)
-        if store_id:
-            condition = condition & Key("GSI2SK").begins_with(keys.tag_index_store_prefix(store_id))
-        request: dict[str, Any] = {"IndexName": "GSI2", "KeyConditionExpression": condition, "Limit": limit}
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="GSI2PK", partition=partition)
-        response = self._table.query(**request)
-        return Page(
-            [(str(i["customer_id"]), str(i["home_store_id"])) for i in response["Items"]],
-            cursors.encode(response.get("LastEvaluatedKey")),
+        return query_page(
+            self._table,
+            lambda item: (str(item["customer_id"]), str(item["home_store_id"])),
+            index="GSI2",
+            partition_attribute="GSI2PK",
+            partition=keys.tag_index(tag),
+            sort_key=Key("GSI2SK").begins_with(keys.tag_index_store_prefix(store_id)) if store_id else None,
+            limit=limit,
+            cursor=cursor,
         )
 
     def members(self, customer_ids: list[str]) -> dict[str, Member]:

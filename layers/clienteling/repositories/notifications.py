@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.domain.notifications import Notification, NotificationKind
-from clienteling.repositories import cursors, keys
+from clienteling.repositories import keys
 from clienteling.repositories.items import dt, when
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -48,16 +48,16 @@ class NotificationRepository:
 
     def list_for(self, associate_id: str, *, limit: int, cursor: str | None) -> Page[Notification]:
         """AP-N2: an associate's notifications, newest first. 1 Query."""
-        partition = keys.associate_partition(associate_id)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.NOTIFICATION_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _from_item,
+            partition_attribute="PK",
+            partition=keys.associate_partition(associate_id),
+            sort_key=Key("SK").begins_with(keys.NOTIFICATION_PREFIX),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
 
 def _from_item(item: dict[str, Any]) -> Notification:

@@ -12,9 +12,9 @@ from boto3.dynamodb.conditions import Key
 from clienteling.domain.carts import Fulfillment, TaxMode
 from clienteling.domain.orders import Order, OrderLine
 from clienteling.errors import Conflict
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import address_from_item, address_to_item, dt, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -40,16 +40,16 @@ class OrderRepository:
 
     def by_customer(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
         """AP-O2: a customer's orders, newest first. 1 Query on the customer's partition."""
-        partition = keys.customer_partition(customer_id)
-        request: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(partition) & Key("SK").begins_with(keys.ORDER_PREFIX),
-            "ScanIndexForward": False,
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(cursor, partition_attribute="PK", partition=partition)
-        response = self._table.query(**request)
-        return Page([_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _from_item,
+            partition_attribute="PK",
+            partition=keys.customer_partition(customer_id),
+            sort_key=Key("SK").begins_with(keys.ORDER_PREFIX),
+            newest_first=True,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def marker(self, psp_reference: str, event_code: str) -> dict[str, Any] | None:
         """AP-O3: what a handled notification led to. 1 GetItem."""

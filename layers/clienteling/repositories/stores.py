@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
-
 from clienteling.domain.names import fold
 from clienteling.domain.stores import (
     CartSettings,
@@ -16,9 +14,9 @@ from clienteling.domain.stores import (
     Store,
 )
 from clienteling.errors import AlreadyExists, NotFound, StaleVersion
-from clienteling.repositories import cursors, keys, transactions
+from clienteling.repositories import keys, transactions
 from clienteling.repositories.items import address_to_item, dt, required_address, to_int, when, without_none
-from clienteling.repositories.pages import Page
+from clienteling.repositories.pages import Page, query_page
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -58,17 +56,15 @@ class StoreRepository:
 
     def list(self, *, limit: int, cursor: str | None) -> Page[Store]:
         """AP-S3: every store by name. 1 Query on GSI1 per page."""
-        request: dict[str, Any] = {
-            "IndexName": "GSI1",
-            "KeyConditionExpression": Key("GSI1PK").eq(keys.STORES_INDEX),
-            "Limit": limit,
-        }
-        if cursor:
-            request["ExclusiveStartKey"] = cursors.decode(
-                cursor, partition_attribute="GSI1PK", partition=keys.STORES_INDEX
-            )
-        response = self._table.query(**request)
-        return Page([_from_item(i) for i in response["Items"]], cursors.encode(response.get("LastEvaluatedKey")))
+        return query_page(
+            self._table,
+            _from_item,
+            index="GSI1",
+            partition_attribute="GSI1PK",
+            partition=keys.STORES_INDEX,
+            limit=limit,
+            cursor=cursor,
+        )
 
     def create(self, store: Store) -> None:
         """AP-S4: a new store and its phone marker. 1 TransactWriteItems."""
