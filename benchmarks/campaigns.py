@@ -31,6 +31,7 @@ from typing import Any, cast
 
 import boto3
 
+from benchmarks.checks import report
 from infra.local import config, stack
 
 RECIPIENTS = 10_000
@@ -335,12 +336,6 @@ def _partition_writes(meter: Meter) -> tuple[int, str]:
     return max(((n, key) for counts in per_second.values() for key, n in counts.items()), default=(0, ""))
 
 
-def _report(checks: list[tuple[str, bool]]) -> int:
-    for line, ok in checks:
-        print(line + ("" if ok else "   <-- MISSED"))
-    return sum(not ok for _, ok in checks)
-
-
 def run() -> int:
     from clienteling.domain import rate
 
@@ -390,7 +385,7 @@ def run() -> int:
     print(f"\n== Campaign fan-out to {RECIPIENTS:,} customers, stub SMS transport, DynamoDB Local ==")
     print(f"fan-out (start job): {fan_out_seconds:.1f} s wall, {fan_out_reads:,} items read")
     print(f"send: {sent:,} texts, {units:,} segments over {span:,.0f} s of clock at {RATE:g} segment/s")
-    return _report(
+    return report(
         [
             (
                 f"sender's own capacity: {capacity:,.0f} texts/s of wall time ({capacity / RATE:,.0f}x the configured "

@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 import boto3
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from benchmarks.checks import report
 from infra.local import config, gateway, stack, tokens
 from infra.local.seed import Demo
 
@@ -155,7 +156,7 @@ def _webhook_timing(webhook: Webhook, timer: DynamoTimer) -> int:
             ratio <= TARGET_RATIO,
         ),
     ]
-    return _report(checks)
+    return report(checks)
 
 
 def _inbox_requests(gw: gateway.Gateway, timer: DynamoTimer, demo: Demo) -> int:
@@ -168,7 +169,7 @@ def _inbox_requests(gw: gateway.Gateway, timer: DynamoTimer, demo: Demo) -> int:
         status = gw.invoke("GET", path, headers, b"").status
         made = sum(timer.calls.values())
         checks.append((f"DynamoDB requests per {name} page: {made} (target 1)", status == 200 and made == 1))
-    return _report(checks)
+    return report(checks)
 
 
 def _replays(webhook: Webhook, local: stack.RunningStack, demo: Demo) -> int:
@@ -190,7 +191,7 @@ def _replays(webhook: Webhook, local: stack.RunningStack, demo: Demo) -> int:
         for i in local.events.invocations(function="NotificationsFunction")
         if i.event.get("detail", {}).get("providerSid") == sid
     ]
-    return _report(
+    return report(
         [
             (
                 f"one MessageSid delivered 6 times: {len(stored)} stored message, {len(events)} "
@@ -199,12 +200,6 @@ def _replays(webhook: Webhook, local: stack.RunningStack, demo: Demo) -> int:
             )
         ]
     )
-
-
-def _report(checks: list[tuple[str, bool]]) -> int:
-    for line, ok in checks:
-        print(line + ("" if ok else "   <-- MISSED"))
-    return sum(not ok for _, ok in checks)
 
 
 def run() -> int:

@@ -40,7 +40,6 @@ class AssociateRepository:
             self._table,
             _summary_from_item,
             index="GSI1",
-            partition_attribute="GSI1PK",
             partition=keys.store_associates(store_id),
             limit=limit,
             cursor=cursor,

@@ -106,7 +106,6 @@ class CampaignRepository:
             self._table,
             _from_item,
             index=index,
-            partition_attribute=f"{index}PK",
             partition=partition,
             newest_first=True,
             limit=limit,

@@ -130,7 +130,6 @@ class CartRepository:
             self._table,
             lambda item: str(item["GSI3SK"]).rsplit("#", 1)[-1],
             index="GSI3",
-            partition_attribute="GSI3PK",
             partition=keys.cart_expiry(shard),
             sort_key=Key("GSI3SK").lte(when(now) + "#~"),
             limit=limit,

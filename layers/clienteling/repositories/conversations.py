@@ -113,7 +113,6 @@ class ConversationRepository:
         page = query_page(
             self._table,
             _message_from_item,
-            partition_attribute="PK",
             partition=keys.conversation_partition(conversation_id),
             sort_key=Key("SK").begins_with(keys.MESSAGE_PREFIX),
             newest_first=True,
@@ -145,7 +144,6 @@ class ConversationRepository:
             self._table,
             _conversation_from_item,
             index=index,
-            partition_attribute=f"{index}PK",
             partition=partition,
             newest_first=True,
             limit=limit,
@@ -246,13 +244,8 @@ class ConversationRepository:
         inboxes (of the store, and of the assignee's when assigned). No version check: activity from the
         customer and from associates interleave freely."""
         rank = keys.activity_rank(when(at), conversation.id)
-        values: dict[str, Any] = {
-            ":entity": "conversation",
-            ":id": conversation.id,
-            ":store": conversation.store_id,
-            ":customer": conversation.customer_id,
-            ":name": conversation.customer_name,
-            ":created": when(conversation.created_at),
+        values, sets = _identity_update(conversation)
+        values |= {
             ":open": ConversationStatus.OPEN.value,
             ":inbox": keys.store_inbox(conversation.store_id, ConversationStatus.OPEN.value),
             ":rank": rank,
@@ -263,13 +256,7 @@ class ConversationRepository:
             ":one": 1,
             ":unread": unread_delta,
         }
-        sets = [
-            "entity = :entity",
-            "id = :id",
-            "store_id = if_not_exists(store_id, :store)",
-            "customer_id = if_not_exists(customer_id, :customer)",
-            "customer_name = if_not_exists(customer_name, :name)",
-            "created_at = if_not_exists(created_at, :created)",
+        sets += [
             "#status = :open",
             "GSI1PK = :inbox",
             "GSI1SK = :rank",
@@ -309,13 +296,8 @@ class ConversationRepository:
         thousands fills no list; the customer's reply opens it at the top of the store's inbox, and search finds
         it by the customer), or leaves an existing one where it is. No version change: nothing an associate edits
         moves."""
-        values: dict[str, Any] = {
-            ":entity": "conversation",
-            ":id": conversation.id,
-            ":store": conversation.store_id,
-            ":customer": conversation.customer_id,
-            ":name": conversation.customer_name,
-            ":created": when(conversation.created_at),
+        values, sets = _identity_update(conversation)
+        values |= {
             ":closed": ConversationStatus.CLOSED.value,
             ":at": when(at),
             ":preview": preview,
@@ -323,13 +305,7 @@ class ConversationRepository:
             ":zero": 0,
             ":one": 1,
         }
-        sets = [
-            "entity = :entity",
-            "id = :id",
-            "store_id = if_not_exists(store_id, :store)",
-            "customer_id = if_not_exists(customer_id, :customer)",
-            "customer_name = if_not_exists(customer_name, :name)",
-            "created_at = if_not_exists(created_at, :created)",
+        sets += [
             "#status = if_not_exists(#status, :closed)",
             "last_activity_at = if_not_exists(last_activity_at, :at)",
             "last_message_preview = if_not_exists(last_message_preview, :preview)",
@@ -562,7 +538,6 @@ class ConversationRepository:
             self._table,
             _due_from_item,
             index="GSI3",
-            partition_attribute="GSI3PK",
             partition=keys.archive_due(shard),
             sort_key=Key("GSI3SK").lte(when(now) + "#~"),
             limit=limit,
@@ -693,6 +668,28 @@ def _conversation_to_item(conversation: Conversation) -> dict[str, Any]:
         "assignee_id": conversation.assignee_id,
         "blocked": conversation.blocked,
     }
+
+
+def _identity_update(conversation: Conversation) -> tuple[dict[str, Any], list[str]]:
+    """The values and SET clauses every upsert of a conversation starts with: they fill in its store, customer,
+    name and creation time when the item is new, and leave them as they are when it exists."""
+    values: dict[str, Any] = {
+        ":entity": "conversation",
+        ":id": conversation.id,
+        ":store": conversation.store_id,
+        ":customer": conversation.customer_id,
+        ":name": conversation.customer_name,
+        ":created": when(conversation.created_at),
+    }
+    sets = [
+        "entity = :entity",
+        "id = :id",
+        "store_id = if_not_exists(store_id, :store)",
+        "customer_id = if_not_exists(customer_id, :customer)",
+        "customer_name = if_not_exists(customer_name, :name)",
+        "created_at = if_not_exists(created_at, :created)",
+    ]
+    return values, sets
 
 
 def _conversation_from_item(item: dict[str, Any]) -> Conversation:

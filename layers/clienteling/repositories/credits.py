@@ -67,7 +67,6 @@ class CreditRepository:
         return query_page(
             self._table,
             _entry_from_item,
-            partition_attribute="PK",
             partition=keys.credit_log_partition(kind.value),
             newest_first=True,
             limit=limit,

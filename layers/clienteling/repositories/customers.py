@@ -302,7 +302,6 @@ class CustomerRepository:
         return query_page(
             self._table,
             _event_from_item,
-            partition_attribute="PK",
             partition=keys.customer_partition(customer_id),
             sort_key=Key("SK").begins_with(keys.CONSENT_EVENT_PREFIX),
             newest_first=True,
@@ -339,7 +338,6 @@ class CustomerRepository:
             self._table,
             lambda item: summary(_from_item(item)),
             index="GSI1",
-            partition_attribute="GSI1PK",
             partition=keys.store_customers(store_id),
             limit=limit,
             cursor=cursor,

@@ -144,7 +144,6 @@ class LoyaltyRepository:
         return query_page(
             self._table,
             entry_from_item,
-            partition_attribute="PK",
             partition=keys.customer_partition(customer_id),
             sort_key=Key("SK").begins_with(keys.POINTS_PREFIX),
             newest_first=True,
@@ -196,7 +195,6 @@ class LoyaltyRepository:
             return query_page(
                 self._table,
                 transaction_from_item,
-                partition_attribute="PK",
                 partition=keys.store_transactions(store_id, day),
                 limit=limit,
                 cursor=cursor,
@@ -205,7 +203,6 @@ class LoyaltyRepository:
             self._table,
             transaction_from_item,
             index="GSI2",
-            partition_attribute="GSI2PK",
             partition=keys.store_transactions_of_type(store_id, day, kind.value),
             limit=limit,
             cursor=cursor,

@@ -51,7 +51,6 @@ class NotificationRepository:
         return query_page(
             self._table,
             _from_item,
-            partition_attribute="PK",
             partition=keys.associate_partition(associate_id),
             sort_key=Key("SK").begins_with(keys.NOTIFICATION_PREFIX),
             newest_first=True,

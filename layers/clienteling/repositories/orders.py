@@ -43,7 +43,6 @@ class OrderRepository:
         return query_page(
             self._table,
             _from_item,
-            partition_attribute="PK",
             partition=keys.customer_partition(customer_id),
             sort_key=Key("SK").begins_with(keys.ORDER_PREFIX),
             newest_first=True,

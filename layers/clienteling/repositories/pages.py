@@ -26,7 +26,6 @@ def query_page(
     table: Table,
     read: Callable[[dict[str, Any]], T],
     *,
-    partition_attribute: str,
     partition: str,
     limit: int,
     cursor: str | None,
@@ -36,6 +35,7 @@ def query_page(
 ) -> Page[T]:
     """One Query of one partition (of the table or an index), optionally narrowed on its sort key, continuing
     from a cursor that must come from the same partition; `read` turns each item into what the page holds."""
+    partition_attribute = f"{index}PK" if index else "PK"  # every index's partition key is named so
     condition: ConditionBase = Key(partition_attribute).eq(partition)
     if sort_key is not None:
         condition = condition & sort_key

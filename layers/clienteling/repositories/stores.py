@@ -60,7 +60,6 @@ class StoreRepository:
             self._table,
             _from_item,
             index="GSI1",
-            partition_attribute="GSI1PK",
             partition=keys.STORES_INDEX,
             limit=limit,
             cursor=cursor,
