@@ -12,12 +12,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
-from clienteling.clock import iso
-from clienteling.domain.addresses import Address
-from clienteling.domain.stores import Store
-from clienteling.ids import new_id
-from clienteling.repositories import keys
-from clienteling.repositories.stores import StoreRepository
+from clienteling.directory.domain.stores import Store
+from clienteling.directory.repositories.stores import StoreRepository
+from clienteling.kernel import keys
+from clienteling.kernel.addresses import Address
+from clienteling.kernel.clock import iso
+from clienteling.kernel.ids import new_id
 from dateutil.relativedelta import relativedelta
 
 from infra.local import config, stack

@@ -156,8 +156,8 @@ class StubSms:
         status_callback: str | None,
         messaging_service_sid: str | None = None,
     ) -> Any:
-        from clienteling.adapters.sms import SentMessage
-        from clienteling.domain import segments
+        from clienteling.kernel.providers import SentMessage
+        from clienteling.messaging.domain import segments
 
         units = segments.count(body or "").segments
         self.sends.append((int(self.clock.now().timestamp() * 1_000_000), units))
@@ -167,12 +167,12 @@ class StubSms:
 def _seed(store_id: str, count: int, prefix: str) -> None:
     """Opted-in customers of a store, written straight to the table (setting up is not what is measured)."""
     from clienteling import wiring
-    from clienteling.domain import customer_numbers
-    from clienteling.domain.consent import Channel, ConsentState, Method, Purpose, Status, state_key
-    from clienteling.domain.customers import Customer
-    from clienteling.ids import new_id
-    from clienteling.repositories import keys
-    from clienteling.repositories.customers import CustomerRepository
+    from clienteling.directory.domain import customer_numbers
+    from clienteling.directory.domain.consent import Channel, ConsentState, Method, Purpose, Status, state_key
+    from clienteling.directory.domain.customers import Customer
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.kernel import keys
+    from clienteling.kernel.ids import new_id
 
     table = wiring.table()
     repository = CustomerRepository(table)
@@ -201,8 +201,8 @@ def _seed(store_id: str, count: int, prefix: str) -> None:
 
 def _store(rate: float | None) -> Any:
     from clienteling import wiring
-    from clienteling.contracts.stores import StoreCreate
-    from clienteling.domain.access import Caller, Role
+    from clienteling.directory.contracts.stores import StoreCreate
+    from clienteling.kernel.access import Caller, Role
 
     admin = Caller("bench-admin", frozenset({Role.ADMIN}))
     body = {
@@ -220,8 +220,8 @@ def _store(rate: float | None) -> Any:
 
 def _schedule(store: Any, admin: Any, credits_needed: int) -> str:
     from clienteling import wiring
-    from clienteling.contracts.campaigns import CampaignCreate
-    from clienteling.domain.credits import CreditKind
+    from clienteling.campaigns.contracts.campaigns import CampaignCreate
+    from clienteling.campaigns.domain.credits import CreditKind
 
     wiring.credit_service().grant(admin, CreditKind.SMS, credits_needed, "bench")
     campaigns = wiring.campaign_service()
@@ -237,12 +237,12 @@ def _schedule(store: Any, admin: Any, credits_needed: int) -> str:
 
 def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
     from clienteling import wiring
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.services.campaign_sender import CampaignSender
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     table = wiring.table()
     return CampaignSender(
@@ -266,11 +266,11 @@ def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
 
 def _start(campaign_id: str, clock: Any, queue: MemoryQueue) -> float:
     from clienteling import wiring
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.repositories.stores import StoreRepository
-    from clienteling.services.campaign_start import CampaignStarter, StartRequest
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.start import CampaignStarter, StartRequest
+    from clienteling.directory.repositories.stores import StoreRepository
 
     table = wiring.table()
     starter = CampaignStarter(
@@ -337,7 +337,7 @@ def _partition_writes(meter: Meter) -> tuple[int, str]:
 
 
 def run() -> int:
-    from clienteling.domain import rate
+    from clienteling.campaigns.domain import rate
 
     from infra.local.clock import Clock
     from infra.local.runtime import install_clock

@@ -38,7 +38,7 @@ def run() -> int:  # noqa: PLR0915 - one scenario, told in order
     settings = config.LocalSettings.from_environment()
     with stack.running(settings) as running:
         from clienteling import wiring
-        from clienteling.repositories.carts import CartRepository
+        from clienteling.commerce.repositories.carts import CartRepository
 
         from infra.local.seed import seed
 

@@ -173,7 +173,7 @@ def _inbox_requests(gw: gateway.Gateway, timer: DynamoTimer, demo: Demo) -> int:
 
 
 def _replays(webhook: Webhook, local: stack.RunningStack, demo: Demo) -> int:
-    from clienteling.domain.conversations import conversation_id
+    from clienteling.messaging.domain.conversations import conversation_id
 
     sid = _new_sid()
     local.events.drain()

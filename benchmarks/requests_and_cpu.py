@@ -232,7 +232,7 @@ def _invoke_timed(
 
 def _bare_get_item_ms() -> float:
     from clienteling import wiring
-    from clienteling.repositories import keys
+    from clienteling.kernel import keys
 
     table = wiring.table()
     key = table.query(

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from clienteling.api import http_entrypoint, install_error_responses
-from clienteling.api.webhooks import verified_adyen_items
-from clienteling.contracts.webhooks import AdyenNotification
-from clienteling.observability import logger
-from clienteling.services.payments import PaymentService
+from clienteling.commerce.contracts.webhooks import AdyenNotification
+from clienteling.commerce.services.payments import PaymentService
+from clienteling.edge import http_entrypoint, install_error_responses
+from clienteling.edge.webhooks import verified_adyen_items
+from clienteling.kernel.observability import logger
 from clienteling.wiring import payment_service
 from pydantic import ValidationError
 

@@ -6,9 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.associates import (
+from clienteling.directory.contracts.associates import (
     AssociateCreate,
     AssociateOut,
     AssociateSummaryOut,
@@ -17,9 +15,11 @@ from clienteling.contracts.associates import (
     ProfilePictureUpload,
     UploadOut,
 )
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.domain.associates import Associate
-from clienteling.services.associates import AssociateService
+from clienteling.directory.domain.associates import Associate
+from clienteling.directory.services.associates import AssociateService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import associate_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.observability import logger
+from clienteling.kernel.observability import logger
 from clienteling.wiring import campaign_events
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.observability import flush_metrics, logger
-from clienteling.services.campaign_start import StartRequest
+from clienteling.campaigns.services.start import StartRequest
+from clienteling.kernel.observability import flush_metrics, logger
 from clienteling.wiring import campaign_starter
 
 

@@ -6,11 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.campaign_mapping import campaign_out
-from clienteling.contracts.campaigns import (
+from clienteling.campaigns.contracts.campaigns import (
     CampaignCreate,
     CampaignOut,
     CampaignUpdate,
@@ -23,10 +19,14 @@ from clienteling.contracts.campaigns import (
     TestSend,
     TestSendOut,
 )
-from clienteling.domain.campaigns import Campaign, CampaignStats
-from clienteling.domain.credits import CreditKind
-from clienteling.services.campaigns import CampaignService, Preview
-from clienteling.services.credits import CreditService
+from clienteling.campaigns.contracts.mapping import campaign_out
+from clienteling.campaigns.domain.campaigns import Campaign, CampaignStats
+from clienteling.campaigns.domain.credits import CreditKind
+from clienteling.campaigns.services.campaigns import CampaignService, Preview
+from clienteling.campaigns.services.credits import CreditService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import campaign_service, credit_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

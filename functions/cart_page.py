@@ -7,13 +7,13 @@ from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from clienteling.api import http_entrypoint, install_error_responses, to_json
-from clienteling.api.errors import error_body
-from clienteling.config import get_settings
-from clienteling.contracts.carts import CartPageOut, cart_page_out
-from clienteling.errors import Gone, NotFound
-from clienteling.services.cart_pages import CartPageService
-from clienteling.web.pages import preferred_language, render_cart_page, render_notice
+from clienteling.commerce.contracts.carts import CartPageOut, cart_page_out
+from clienteling.commerce.services.cart_pages import CartPageService
+from clienteling.commerce.web.pages import preferred_language, render_cart_page, render_notice
+from clienteling.edge import http_entrypoint, install_error_responses, to_json
+from clienteling.edge.errors import error_body
+from clienteling.kernel.config import get_settings
+from clienteling.kernel.errors import Gone, NotFound
 from clienteling.wiring import cart_page_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,12 +6,20 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import etag, if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES, Id
-from clienteling.contracts.carts import CartChange, CartOut, LineAdd, LineChange, ShareIn, ShareResult, cart_out
-from clienteling.domain.carts import Cart
-from clienteling.services.carts import CartService
+from clienteling.commerce.contracts.carts import (
+    CartChange,
+    CartOut,
+    LineAdd,
+    LineChange,
+    ShareIn,
+    ShareResult,
+    cart_out,
+)
+from clienteling.commerce.domain.carts import Cart
+from clienteling.commerce.services.carts import CartService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import etag, if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id
 from clienteling.wiring import cart_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.webhooks import raw_body
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.catalog import CategoryIn, CategoryOut, ImportReport, ProductOut
-from clienteling.services.catalog import CatalogService
+from clienteling.directory.contracts.catalog import CategoryIn, CategoryOut, ImportReport, ProductOut
+from clienteling.directory.services.catalog import CatalogService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.webhooks import raw_body
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import catalog_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -7,10 +7,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.associates import UploadOut
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.conversations import (
+from clienteling.directory.contracts.associates import UploadOut
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
+from clienteling.messaging.contracts.conversations import (
     Assignment,
     Blocking,
     ConversationOut,
@@ -28,8 +28,8 @@ from clienteling.contracts.conversations import (
     conversation_out,
     message_out,
 )
-from clienteling.domain.conversations import ScheduledMessage
-from clienteling.services.conversations import ConversationService, Outgoing
+from clienteling.messaging.domain.conversations import ScheduledMessage
+from clienteling.messaging.services.conversations import ConversationService, Outgoing
 from clienteling.wiring import conversation_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,10 +6,7 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.customers import (
+from clienteling.directory.contracts.customers import (
     ConsentChange,
     ConsentEventOut,
     CustomerCreate,
@@ -19,8 +16,11 @@ from clienteling.contracts.customers import (
     consent_event_out,
     customer_out,
 )
-from clienteling.domain.customers import Customer
-from clienteling.services.customers import CustomerService
+from clienteling.directory.domain.customers import Customer
+from clienteling.directory.services.customers import CustomerService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import customer_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

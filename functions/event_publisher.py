@@ -10,7 +10,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.observability import logger
+from clienteling.kernel.observability import logger
 from clienteling.wiring import outbox_publisher
 
 

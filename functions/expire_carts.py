@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.observability import logger
+from clienteling.kernel.observability import logger
 from clienteling.wiring import cart_expiry_sweep
 
 

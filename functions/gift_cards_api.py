@@ -7,9 +7,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.base import REFUSAL_RESPONSES, Id
-from clienteling.contracts.gift_cards import (
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.wire import REFUSAL_RESPONSES, Id
+from clienteling.loyalty.contracts.gift_cards import (
     GiftCardCheck,
     GiftCardOut,
     GiftCardRefund,
@@ -17,7 +17,7 @@ from clienteling.contracts.gift_cards import (
     GiftCardSold,
     gift_card_out,
 )
-from clienteling.services.gift_cards import GiftCardService
+from clienteling.loyalty.services.gift_cards import GiftCardService
 from clienteling.wiring import gift_card_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

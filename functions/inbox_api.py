@@ -6,18 +6,18 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.conversations import (
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
+from clienteling.messaging.contracts.conversations import (
     ConversationOut,
     NotificationOut,
     UnreadCount,
     UnreadOut,
     conversation_out,
 )
-from clienteling.domain.conversations import ConversationStatus
-from clienteling.services.inbox import InboxService
-from clienteling.services.notifications import NotificationService
+from clienteling.messaging.domain.conversations import ConversationStatus
+from clienteling.messaging.services.inbox import InboxService
+from clienteling.messaging.services.notifications import NotificationService
 from clienteling.wiring import inbox_service, notification_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

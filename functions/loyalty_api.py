@@ -8,9 +8,9 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.base import ERROR_RESPONSES, REFUSAL_RESPONSES, Id, Page
-from clienteling.contracts.loyalty import (
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.wire import ERROR_RESPONSES, REFUSAL_RESPONSES, Id, Page
+from clienteling.loyalty.contracts.loyalty import (
     AdjustmentOut,
     CardOut,
     LoyaltyOut,
@@ -19,10 +19,10 @@ from clienteling.contracts.loyalty import (
     PurchaseOut,
     TillTransactionOut,
 )
-from clienteling.contracts.loyalty_mapping import customer_card_out, loyalty_out, transaction_out
-from clienteling.domain.loyalty import TransactionType
-from clienteling.services.loyalty import LoyaltyService
-from clienteling.services.purchases import PurchaseService
+from clienteling.loyalty.contracts.mapping import customer_card_out, loyalty_out, transaction_out
+from clienteling.loyalty.domain.loyalty import TransactionType
+from clienteling.loyalty.services.loyalty import LoyaltyService
+from clienteling.loyalty.services.purchases import PurchaseService
 from clienteling.wiring import loyalty_service, purchase_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

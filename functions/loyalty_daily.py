@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.clock import from_event_time
-from clienteling.observability import logger
+from clienteling.kernel.clock import from_event_time
+from clienteling.kernel.observability import logger
 from clienteling.wiring import loyalty_service
 
 

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.contracts.events import MessageReceived
-from clienteling.observability import logger
+from clienteling.kernel.observability import logger
+from clienteling.messaging.events import MessageReceived
 from clienteling.wiring import media_copier
 
 

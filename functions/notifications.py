@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.clock import from_event_time
-from clienteling.observability import logger
+from clienteling.kernel.clock import from_event_time
+from clienteling.kernel.observability import logger
 from clienteling.wiring import notification_service
 
 

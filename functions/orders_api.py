@@ -6,10 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.carts import OrderOut
-from clienteling.services.orders import OrderService
+from clienteling.commerce.contracts.carts import OrderOut
+from clienteling.commerce.services.orders import OrderService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import order_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.common import Tag
-from clienteling.contracts.outreach import OutreachEntryOut, SegmentChange, SegmentChangeOut, TagCountOut
-from clienteling.services.outreach import OutreachService
+from clienteling.campaigns.contracts.outreach import OutreachEntryOut, SegmentChange, SegmentChangeOut, TagCountOut
+from clienteling.campaigns.services.outreach import OutreachService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.kernel.fields import Tag
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.wiring import outreach_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.rewards import (
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
+from clienteling.loyalty.contracts.rewards import (
     EarningRuleOut,
     EarningRuleUpdate,
     FrequentBuyerCardCreate,
@@ -22,7 +22,7 @@ from clienteling.contracts.rewards import (
     reward_out,
     rule_out,
 )
-from clienteling.services.rewards import RewardsService
+from clienteling.loyalty.services.rewards import RewardsService
 from clienteling.wiring import rewards_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

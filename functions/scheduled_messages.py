@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.observability import logger
+from clienteling.kernel.observability import logger
 from clienteling.wiring import conversation_service
 
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES
-from clienteling.contracts.settings import SettingsOut, SettingsUpdate
-from clienteling.domain.settings import BusinessSettings
-from clienteling.services.settings import SettingsService
+from clienteling.directory.contracts.settings import SettingsOut, SettingsUpdate
+from clienteling.directory.domain.settings import BusinessSettings
+from clienteling.directory.services.settings import SettingsService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES
 from clienteling.wiring import settings_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
-from clienteling.api import Caller, current_caller, http_entrypoint, install_error_responses, to_json
-from clienteling.api.versions import if_match, versioned
-from clienteling.contracts.base import ERROR_RESPONSES, Id, Page
-from clienteling.contracts.templates import TemplateCreate, TemplateOut, TemplateUpdate
-from clienteling.domain.templates import Template
-from clienteling.services.templates import TemplateService
+from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
+from clienteling.edge.versions import if_match, versioned
+from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
+from clienteling.messaging.contracts.templates import TemplateCreate, TemplateOut, TemplateUpdate
+from clienteling.messaging.domain.templates import Template
+from clienteling.messaging.services.templates import TemplateService
 from clienteling.wiring import template_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)

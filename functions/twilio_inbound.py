@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from clienteling.api import http_entrypoint, install_error_responses
-from clienteling.api.webhooks import verified_twilio_form
-from clienteling.contracts.webhooks import TwilioInbound
-from clienteling.errors import ValidationFailed
-from clienteling.services.inbound import InboundMedia, InboundService, InboundSms
+from clienteling.edge import http_entrypoint, install_error_responses
+from clienteling.edge.webhooks import verified_twilio_form
+from clienteling.kernel.errors import ValidationFailed
+from clienteling.messaging.contracts.webhooks import TwilioInbound
+from clienteling.messaging.services.inbound import InboundMedia, InboundService, InboundSms
 from clienteling.wiring import inbound_service
 from pydantic import ValidationError
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
-from clienteling.api import http_entrypoint, install_error_responses
-from clienteling.api.webhooks import verified_twilio_form
-from clienteling.contracts.webhooks import TwilioStatus
-from clienteling.errors import ValidationFailed
-from clienteling.services.status import StatusService
+from clienteling.edge import http_entrypoint, install_error_responses
+from clienteling.edge.webhooks import verified_twilio_form
+from clienteling.kernel.errors import ValidationFailed
+from clienteling.messaging.contracts.webhooks import TwilioStatus
+from clienteling.messaging.services.delivery_status import StatusService
 from clienteling.wiring import status_service
 from pydantic import ValidationError
 

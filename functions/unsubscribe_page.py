@@ -9,8 +9,8 @@ from typing import Annotated
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
-from clienteling.api import http_entrypoint, install_error_responses
-from clienteling.services.unsubscribe import Outcome, Result, UnsubscribeService
+from clienteling.campaigns.services.unsubscribe import Outcome, Result, UnsubscribeService
+from clienteling.edge import http_entrypoint, install_error_responses
 from clienteling.wiring import unsubscribe_service
 
 app = APIGatewayHttpResolver(enable_validation=True)

@@ -16,8 +16,12 @@ from typing import Any
 
 from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge
 from aws_lambda_powertools.event_handler.openapi.models import HTTPBearer, Server
-from clienteling.contracts.campaign_queue import SendRequest
-from clienteling.contracts.events import EVENT_DETAILS
+from clienteling.campaigns.contracts.send_queue import SendRequest
+from clienteling.commerce import events as commerce_events
+from clienteling.directory import events as directory_events
+from clienteling.kernel.events import SOURCE
+from clienteling.loyalty import events as loyalty_events
+from clienteling.messaging import events as messaging_events
 
 from infra.local import gateway
 
@@ -66,10 +70,15 @@ def openapi_document() -> dict[str, Any]:
     return document
 
 
+# Each feature publishes its own events; this is the whole bus's list.
+PUBLISHERS = (directory_events, messaging_events, commerce_events, loyalty_events)
+
+
 def event_schemas() -> dict[str, dict[str, Any]]:
     return {
-        f"{source}.{detail_type}.v1.json": model.model_json_schema(by_alias=True)
-        for (source, detail_type), model in EVENT_DETAILS.items()
+        f"{SOURCE}.{model.__name__}.v1.json": model.model_json_schema(by_alias=True)
+        for publisher in PUBLISHERS
+        for model in publisher.PUBLISHED
     }
 
 

@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 from types import FrameType
 
-from clienteling.domain.conversations import conversation_id
+from clienteling.messaging.domain.conversations import conversation_id
 
 from infra.local import config, stack, tokens
 from infra.local.seed import ASSOCIATES, Demo, seed

@@ -11,14 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from clienteling import wiring
-from clienteling.contracts.associates import AssociateCreate
-from clienteling.contracts.catalog import CategoryIn
-from clienteling.contracts.customers import CustomerCreate
-from clienteling.contracts.gift_cards import GiftCardSale
-from clienteling.contracts.loyalty import PurchaseCreate
-from clienteling.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
-from clienteling.contracts.stores import StoreCreate
-from clienteling.domain.access import Caller, Role
+from clienteling.directory.contracts.associates import AssociateCreate
+from clienteling.directory.contracts.catalog import CategoryIn
+from clienteling.directory.contracts.customers import CustomerCreate
+from clienteling.directory.contracts.stores import StoreCreate
+from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty.contracts.gift_cards import GiftCardSale
+from clienteling.loyalty.contracts.loyalty import PurchaseCreate
+from clienteling.loyalty.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
 
 BOOTSTRAP = Caller(associate_id="seed", roles=frozenset({Role.ADMIN}))
 

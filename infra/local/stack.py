@@ -288,8 +288,8 @@ def forget_warm_state() -> None:
     """Drop the settings, SDK clients and caches a warm function keeps, as a new container would: a stack
     started earlier in this process (another benchmark section) had other ports, so they point at nothing."""
     from aws_lambda_powertools.utilities import parameters
-    from clienteling import config as product_config
     from clienteling import wiring
+    from clienteling.kernel import config as product_config
 
     product_config.get_settings.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # the providers too, and with them their clients

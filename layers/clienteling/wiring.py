@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from clienteling.clock import Clock, system_clock
-from clienteling.config import get_settings
+from clienteling.kernel.clock import Clock, system_clock
+from clienteling.kernel.config import get_settings
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
@@ -25,44 +25,44 @@ if TYPE_CHECKING:
     from clienteling.adapters.queues import SendQueue
     from clienteling.adapters.schedules import OneTimeSchedules
     from clienteling.adapters.sms import TwilioSms
-    from clienteling.domain.points import EarningRule
-    from clienteling.domain.rewards import FrequentBuyerCard, RewardProgram
-    from clienteling.domain.settings import BusinessSettings
-    from clienteling.repositories.rate_limiter import RateLimiter
-    from clienteling.services.archiving import ArchiveSweep
-    from clienteling.services.associates import AssociateService
-    from clienteling.services.cache import TtlCache
-    from clienteling.services.campaign_events import CampaignEvents
-    from clienteling.services.campaign_flow import Rates
-    from clienteling.services.campaign_sender import CampaignSender
-    from clienteling.services.campaign_start import CampaignStarter
-    from clienteling.services.campaigns import CampaignService
-    from clienteling.services.cart_expiry import CartExpirySweep
-    from clienteling.services.cart_pages import CartPageService
-    from clienteling.services.carts import CartService
-    from clienteling.services.catalog import CatalogService
-    from clienteling.services.conversations import ConversationService
-    from clienteling.services.credits import CreditService
-    from clienteling.services.customers import CustomerService
-    from clienteling.services.gift_cards import GiftCardService
-    from clienteling.services.inbound import InboundService
-    from clienteling.services.inbox import InboxService
-    from clienteling.services.loyalty import LoyaltyService
-    from clienteling.services.media_copy import MediaCopier
-    from clienteling.services.notifications import NotificationService
-    from clienteling.services.orders import OrderService
-    from clienteling.services.outreach import OutreachService
-    from clienteling.services.payment_followups import PaymentFollowups
-    from clienteling.services.payments import PaymentService
-    from clienteling.services.publisher import OutboxPublisher
-    from clienteling.services.purchases import PurchaseService
-    from clienteling.services.rewards import RewardsService
-    from clienteling.services.settings import SettingsService
-    from clienteling.services.status import StatusService
-    from clienteling.services.store_directory import StoreDirectory
-    from clienteling.services.stores import StoreService
-    from clienteling.services.templates import TemplateService
-    from clienteling.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
+    from clienteling.campaigns.repositories.rate_limiter import RateLimiter
+    from clienteling.campaigns.services.campaigns import CampaignService
+    from clienteling.campaigns.services.credits import CreditService
+    from clienteling.campaigns.services.flow import Rates
+    from clienteling.campaigns.services.outreach import OutreachService
+    from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.campaigns.services.start import CampaignStarter
+    from clienteling.campaigns.services.tracking import CampaignEvents
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
+    from clienteling.commerce.services.cart_expiry import CartExpirySweep
+    from clienteling.commerce.services.cart_pages import CartPageService
+    from clienteling.commerce.services.carts import CartService
+    from clienteling.commerce.services.orders import OrderService
+    from clienteling.commerce.services.payment_followups import PaymentFollowups
+    from clienteling.commerce.services.payments import PaymentService
+    from clienteling.directory.domain.settings import BusinessSettings
+    from clienteling.directory.services.associates import AssociateService
+    from clienteling.directory.services.catalog import CatalogService
+    from clienteling.directory.services.customers import CustomerService
+    from clienteling.directory.services.settings import SettingsService
+    from clienteling.directory.services.store_directory import StoreDirectory
+    from clienteling.directory.services.stores import StoreService
+    from clienteling.kernel.cache import TtlCache
+    from clienteling.kernel.publisher import OutboxPublisher
+    from clienteling.loyalty.domain.points import EarningRule
+    from clienteling.loyalty.domain.rewards import FrequentBuyerCard, RewardProgram
+    from clienteling.loyalty.services.gift_cards import GiftCardService
+    from clienteling.loyalty.services.loyalty import LoyaltyService
+    from clienteling.loyalty.services.purchases import PurchaseService
+    from clienteling.loyalty.services.rewards import RewardsService
+    from clienteling.messaging.services.archiving import ArchiveSweep
+    from clienteling.messaging.services.conversations import ConversationService
+    from clienteling.messaging.services.delivery_status import StatusService
+    from clienteling.messaging.services.inbound import InboundService
+    from clienteling.messaging.services.inbox import InboxService
+    from clienteling.messaging.services.media_copy import MediaCopier
+    from clienteling.messaging.services.notifications import NotificationService
+    from clienteling.messaging.services.templates import TemplateService
 
 
 Sleep = Callable[[float], None]
@@ -93,24 +93,24 @@ def clock() -> Clock:
 
 @functools.cache
 def store_directory() -> StoreDirectory:
-    from clienteling.repositories.stores import StoreRepository
-    from clienteling.services.store_directory import StoreDirectory
+    from clienteling.directory.repositories.stores import StoreRepository
+    from clienteling.directory.services.store_directory import StoreDirectory
 
     return StoreDirectory(StoreRepository(table()), ttl_seconds=get_settings().store_cache_seconds)
 
 
 def store_service() -> StoreService:
-    from clienteling.repositories.stores import StoreRepository
-    from clienteling.services.stores import StoreService
+    from clienteling.directory.repositories.stores import StoreRepository
+    from clienteling.directory.services.stores import StoreService
 
     return StoreService(StoreRepository(table()), store_directory(), clock())
 
 
 def customer_service() -> CustomerService:
-    from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.services.customers import CustomerService
+    from clienteling.directory.repositories.associates import AssociateRepository
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.directory.services.customers import CustomerService
+    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return CustomerService(
         customers=CustomerRepository(table()),
@@ -144,8 +144,8 @@ def identity_directory() -> CognitoDirectory:
 
 
 def associate_service() -> AssociateService:
-    from clienteling.repositories.associates import AssociateRepository
-    from clienteling.services.associates import AssociateService
+    from clienteling.directory.repositories.associates import AssociateRepository
+    from clienteling.directory.services.associates import AssociateService
 
     return AssociateService(
         AssociateRepository(table()), store_directory(), identity_directory(), media_store(), clock()
@@ -154,15 +154,15 @@ def associate_service() -> AssociateService:
 
 @functools.cache
 def settings_cache() -> TtlCache[str, BusinessSettings]:
-    from clienteling.repositories.settings import SettingsRepository
-    from clienteling.services.cache import TtlCache
+    from clienteling.directory.repositories.settings import SettingsRepository
+    from clienteling.kernel.cache import TtlCache
 
     return TtlCache(SettingsRepository(table()).get, ttl_seconds=get_settings().store_cache_seconds)
 
 
 def settings_service() -> SettingsService:
-    from clienteling.repositories.settings import SettingsRepository
-    from clienteling.services.settings import SettingsService
+    from clienteling.directory.repositories.settings import SettingsRepository
+    from clienteling.directory.services.settings import SettingsService
 
     return SettingsService(SettingsRepository(table()), settings_cache(), clock())
 
@@ -179,9 +179,9 @@ def sms_sender() -> TwilioSms:
 
 
 def inbound_service() -> InboundService:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.services.inbound import InboundService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.services.inbound import InboundService
 
     return InboundService(
         ConversationRepository(table()), CustomerRepository(table()), store_directory(), settings_cache(), clock()
@@ -189,20 +189,20 @@ def inbound_service() -> InboundService:
 
 
 def status_service() -> StatusService:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.services.status import StatusService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.services.delivery_status import StatusService
 
     return StatusService(ConversationRepository(table()), CustomerRepository(table()), settings_cache(), clock())
 
 
 def conversation_service() -> ConversationService:
-    from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.catalog import CatalogRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.templates import TemplateRepository
-    from clienteling.services.conversations import ConversationService
+    from clienteling.directory.repositories.associates import AssociateRepository
+    from clienteling.directory.repositories.catalog import CatalogRepository
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.repositories.templates import TemplateRepository
+    from clienteling.messaging.services.conversations import ConversationService
 
     settings = get_settings()
     return ConversationService(
@@ -237,15 +237,15 @@ def send_later_schedules() -> OneTimeSchedules:
 
 
 def inbox_service() -> InboxService:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.services.inbox import InboxService
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.services.inbox import InboxService
 
     return InboxService(ConversationRepository(table()))
 
 
 def template_service() -> TemplateService:
-    from clienteling.repositories.templates import TemplateRepository
-    from clienteling.services.templates import TemplateService
+    from clienteling.messaging.repositories.templates import TemplateRepository
+    from clienteling.messaging.services.templates import TemplateService
 
     return TemplateService(TemplateRepository(table()), clock())
 
@@ -254,20 +254,20 @@ def template_service() -> TemplateService:
 def outbox_publisher() -> OutboxPublisher:
     import boto3
 
-    from clienteling.adapters.events import EventBus
-    from clienteling.services.publisher import OutboxPublisher
+    from clienteling.adapters.event_bus import EventBridgeBus
+    from clienteling.kernel.publisher import OutboxPublisher
 
-    return OutboxPublisher(EventBus(boto3.client("events"), get_settings().event_bus_name))
+    return OutboxPublisher(EventBridgeBus(boto3.client("events"), get_settings().event_bus_name))
 
 
 def notification_service() -> NotificationService:
     import boto3
 
     from clienteling.adapters.push import SnsPush
-    from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.notifications import NotificationRepository
-    from clienteling.services.notifications import NotificationService
+    from clienteling.directory.repositories.associates import AssociateRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.repositories.notifications import NotificationRepository
+    from clienteling.messaging.services.notifications import NotificationService
 
     topic = get_settings().push_topic_arn
     return NotificationService(
@@ -279,15 +279,15 @@ def notification_service() -> NotificationService:
 
 
 def media_copier() -> MediaCopier:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.services.media_copy import MediaCopier
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.services.media_copy import MediaCopier
 
     return MediaCopier(ConversationRepository(table()), media_store(), sms_sender)
 
 
 def archive_sweep() -> ArchiveSweep:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.services.archiving import ArchiveSweep
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.services.archiving import ArchiveSweep
 
     return ArchiveSweep(ConversationRepository(table()), clock())
 
@@ -304,33 +304,33 @@ def email_sender() -> SesEmail:
 
 @functools.cache
 def earning_rule_cache() -> TtlCache[str, EarningRule]:
-    from clienteling.repositories.rewards import RewardsRepository
-    from clienteling.services.cache import TtlCache
+    from clienteling.kernel.cache import TtlCache
+    from clienteling.loyalty.repositories.rewards import RewardsRepository
 
     return TtlCache(RewardsRepository(table()).earning_rule, ttl_seconds=get_settings().store_cache_seconds)
 
 
 @functools.cache
 def reward_programs_cache() -> TtlCache[str, list[RewardProgram]]:
-    from clienteling.repositories.rewards import RewardsRepository
-    from clienteling.services.cache import TtlCache
+    from clienteling.kernel.cache import TtlCache
+    from clienteling.loyalty.repositories.rewards import RewardsRepository
 
     return TtlCache(RewardsRepository(table()).programs, ttl_seconds=get_settings().store_cache_seconds)
 
 
 @functools.cache
 def frequent_buyer_cards_cache() -> TtlCache[str, list[FrequentBuyerCard]]:
-    from clienteling.repositories.rewards import RewardsRepository
-    from clienteling.services.cache import TtlCache
+    from clienteling.kernel.cache import TtlCache
+    from clienteling.loyalty.repositories.rewards import RewardsRepository
 
     return TtlCache(RewardsRepository(table()).cards, ttl_seconds=get_settings().store_cache_seconds)
 
 
 def purchase_service() -> PurchaseService:
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.gift_cards import GiftCardRepository
-    from clienteling.repositories.loyalty import LoyaltyRepository
-    from clienteling.services.purchases import PurchaseService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
+    from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
+    from clienteling.loyalty.services.purchases import PurchaseService
 
     settings = get_settings()
     return PurchaseService(
@@ -348,10 +348,10 @@ def purchase_service() -> PurchaseService:
 
 
 def loyalty_service() -> LoyaltyService:
-    from clienteling.adapters.codes import render
-    from clienteling.repositories.loyalty import LoyaltyRepository
-    from clienteling.repositories.rewards import RewardsRepository
-    from clienteling.services.loyalty import LoyaltyService
+    from clienteling.adapters.card_codes import render
+    from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
+    from clienteling.loyalty.repositories.rewards import RewardsRepository
+    from clienteling.loyalty.services.loyalty import LoyaltyService
 
     return LoyaltyService(
         loyalty=LoyaltyRepository(table()),
@@ -366,8 +366,8 @@ def loyalty_service() -> LoyaltyService:
 
 
 def rewards_service() -> RewardsService:
-    from clienteling.repositories.rewards import RewardsRepository
-    from clienteling.services.rewards import RewardsService
+    from clienteling.loyalty.repositories.rewards import RewardsRepository
+    from clienteling.loyalty.services.rewards import RewardsService
 
     return RewardsService(
         RewardsRepository(table()),
@@ -379,9 +379,9 @@ def rewards_service() -> RewardsService:
 
 
 def gift_card_service() -> GiftCardService:
-    from clienteling.repositories.gift_cards import GiftCardRepository
-    from clienteling.repositories.loyalty import LoyaltyRepository
-    from clienteling.services.gift_cards import GiftCardService
+    from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
+    from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
+    from clienteling.loyalty.services.gift_cards import GiftCardService
 
     return GiftCardService(
         cards=GiftCardRepository(table()),
@@ -394,8 +394,8 @@ def gift_card_service() -> GiftCardService:
 
 # ---------------------------------------------------------------------- catalog, carts and payments
 def catalog_service() -> CatalogService:
-    from clienteling.repositories.catalog import CatalogRepository
-    from clienteling.services.catalog import CatalogService
+    from clienteling.directory.repositories.catalog import CatalogRepository
+    from clienteling.directory.services.catalog import CatalogService
 
     return CatalogService(CatalogRepository(table()), clock())
 
@@ -416,10 +416,10 @@ def payment_links() -> AdyenPaymentLinks:
 
 
 def cart_service() -> CartService:
-    from clienteling.repositories.carts import CartRepository
-    from clienteling.repositories.catalog import CatalogRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.services.carts import CartService
+    from clienteling.commerce.repositories.carts import CartRepository
+    from clienteling.commerce.services.carts import CartService
+    from clienteling.directory.repositories.catalog import CatalogRepository
+    from clienteling.directory.repositories.customers import CustomerRepository
 
     return CartService(
         carts_repo=CartRepository(table()),
@@ -434,17 +434,17 @@ def cart_service() -> CartService:
 
 
 def cart_page_service() -> CartPageService:
-    from clienteling.repositories.carts import CartRepository
-    from clienteling.services.cart_pages import CartPageService
+    from clienteling.commerce.repositories.carts import CartRepository
+    from clienteling.commerce.services.cart_pages import CartPageService
 
     return CartPageService(CartRepository(table()), clock())
 
 
 def payment_service() -> PaymentService:
-    from clienteling.repositories.carts import CartRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.orders import OrderRepository
-    from clienteling.services.payments import PaymentService
+    from clienteling.commerce.repositories.carts import CartRepository
+    from clienteling.commerce.repositories.orders import OrderRepository
+    from clienteling.commerce.services.payments import PaymentService
+    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return PaymentService(
         carts_repo=CartRepository(table()),
@@ -465,10 +465,10 @@ def receipt_email() -> SesEmail:
 
 
 def payment_followups() -> PaymentFollowups:
-    from clienteling.repositories.associates import AssociateRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.orders import OrderRepository
-    from clienteling.services.payment_followups import PaymentFollowups
+    from clienteling.commerce.repositories.orders import OrderRepository
+    from clienteling.commerce.services.payment_followups import PaymentFollowups
+    from clienteling.directory.repositories.associates import AssociateRepository
+    from clienteling.directory.repositories.customers import CustomerRepository
 
     return PaymentFollowups(
         orders_repo=OrderRepository(table()),
@@ -482,16 +482,16 @@ def payment_followups() -> PaymentFollowups:
 
 
 def order_service() -> OrderService:
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.orders import OrderRepository
-    from clienteling.services.orders import OrderService
+    from clienteling.commerce.repositories.orders import OrderRepository
+    from clienteling.commerce.services.orders import OrderService
+    from clienteling.directory.repositories.customers import CustomerRepository
 
     return OrderService(OrderRepository(table()), CustomerRepository(table()))
 
 
 def cart_expiry_sweep() -> CartExpirySweep:
-    from clienteling.repositories.carts import CartRepository
-    from clienteling.services.cart_expiry import CartExpirySweep
+    from clienteling.commerce.repositories.carts import CartRepository
+    from clienteling.commerce.services.cart_expiry import CartExpirySweep
 
     return CartExpirySweep(CartRepository(table()), payment_links, clock())
 
@@ -508,10 +508,10 @@ def sleep() -> Sleep:
 
 
 def outreach_service() -> OutreachService:
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.services.outreach import OutreachService
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.outreach import OutreachService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return OutreachService(
         customers=CustomerRepository(table()),
@@ -522,14 +522,14 @@ def outreach_service() -> OutreachService:
 
 
 def credit_service() -> CreditService:
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.services.credits import CreditService
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.services.credits import CreditService
 
     return CreditService(CreditRepository(table()), clock())
 
 
 def campaign_rates() -> Rates:
-    from clienteling.services.campaign_flow import Rates
+    from clienteling.campaigns.services.flow import Rates
 
     settings = get_settings()
     return Rates(
@@ -552,18 +552,18 @@ def send_queue() -> SendQueue:
 @functools.cache
 def unsubscribe_links() -> UnsubscribeLinks:
     from clienteling.adapters.secrets import provider_secret
-    from clienteling.services.unsubscribe import UnsubscribeLinks
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
 
     return UnsubscribeLinks(lambda: provider_secret("unsubscribe_signing_key").encode(), get_settings().public_base_url)
 
 
 def campaign_service() -> CampaignService:
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.repositories.stores import StoreRepository
-    from clienteling.services.campaigns import CampaignService
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.campaigns import CampaignService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.directory.repositories.stores import StoreRepository
 
     return CampaignService(
         campaigns=CampaignRepository(table()),
@@ -583,11 +583,11 @@ def campaign_service() -> CampaignService:
 
 
 def campaign_starter() -> CampaignStarter:
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.repositories.stores import StoreRepository
-    from clienteling.services.campaign_start import CampaignStarter
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.start import CampaignStarter
+    from clienteling.directory.repositories.stores import StoreRepository
 
     return CampaignStarter(
         campaigns=CampaignRepository(table()),
@@ -607,12 +607,12 @@ def campaign_starter() -> CampaignStarter:
 def campaign_sender() -> CampaignSender:
     """A new sender per invocation (it reads the clock seam each time); the rate limiter's last-seen state and the
     schedules it already made live in the cached collaborators."""
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.conversations import ConversationRepository
-    from clienteling.repositories.credits import CreditRepository
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.services.campaign_sender import CampaignSender
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return CampaignSender(
         campaigns=CampaignRepository(table()),
@@ -635,22 +635,22 @@ def campaign_sender() -> CampaignSender:
 
 @functools.cache
 def rate_limiter() -> RateLimiter:
-    from clienteling.repositories.rate_limiter import RateLimiter
+    from clienteling.campaigns.repositories.rate_limiter import RateLimiter
 
     return RateLimiter(table())
 
 
 def campaign_events() -> CampaignEvents:
-    from clienteling.repositories.campaigns import CampaignRepository
-    from clienteling.repositories.marketing import MarketingRepository
-    from clienteling.services.campaign_events import CampaignEvents
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.tracking import CampaignEvents
 
     return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()))
 
 
 def unsubscribe_service() -> UnsubscribeService:
-    from clienteling.repositories.customers import CustomerRepository
-    from clienteling.services.unsubscribe import UnsubscribeService
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeService
+    from clienteling.directory.repositories.customers import CustomerRepository
 
     return UnsubscribeService(unsubscribe_links(), CustomerRepository(table()), store_directory(), clock())
 

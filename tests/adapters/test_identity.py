@@ -5,8 +5,8 @@ from __future__ import annotations
 import boto3
 import pytest
 from clienteling.adapters.identity import CognitoDirectory
-from clienteling.domain.access import Role
-from clienteling.errors import AlreadyExists
+from clienteling.kernel.access import Role
+from clienteling.kernel.errors import AlreadyExists
 from moto import mock_aws
 
 

@@ -13,17 +13,8 @@ from typing import Any
 
 import pytest
 import requests
-from clienteling.adapters.payments import (
-    ACTIVE,
-    COMPLETED,
-    EXPIRED,
-    AdyenPaymentLinks,
-    LineItem,
-    PaymentLink,
-    PaymentProviderError,
-    verify_basic_auth,
-    verify_notification,
-)
+from clienteling.adapters.payments import AdyenPaymentLinks, verify_basic_auth, verify_notification
+from clienteling.kernel.providers import ACTIVE, COMPLETED, EXPIRED, LineItem, PaymentLink, PaymentProviderError
 
 from infra.local import stack
 from infra.local.simulators.adyen import AdyenSimulator

@@ -14,15 +14,8 @@ from typing import Any
 
 import pytest
 import requests
-from clienteling.adapters.sms import (
-    InvalidRecipient,
-    ProviderUnavailable,
-    RecipientOptedOut,
-    SentMessage,
-    SmsError,
-    TwilioSms,
-    validate_signature,
-)
+from clienteling.adapters.sms import TwilioSms, validate_signature
+from clienteling.kernel.providers import InvalidRecipient, ProviderUnavailable, RecipientOptedOut, SentMessage, SmsError
 
 from infra.local import config, stack
 from infra.local.simulators.twilio import TwilioSimulator, start_for_stack

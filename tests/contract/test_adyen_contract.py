@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-from clienteling.adapters.payments import AdyenPaymentLinks, LineItem
+from clienteling.adapters.payments import AdyenPaymentLinks
+from clienteling.kernel.providers import LineItem
 from jsonschema import Draft202012Validator, FormatChecker  # type: ignore[import-untyped]
 
 from infra.local.simulators.adyen import LINE_ITEM_FIELDS, REQUEST_FIELDS, AdyenSimulator

@@ -12,30 +12,28 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from clienteling import wiring
-from clienteling.adapters.email import EmailError, OutgoingEmail
-from clienteling.adapters.queues import Outgoing
-from clienteling.adapters.sms import SentMessage, SmsError
-from clienteling.contracts.campaigns import CampaignCreate
-from clienteling.contracts.customers import ConsentChange, CustomerCreate
-from clienteling.contracts.stores import StoreCreate
-from clienteling.domain.access import Caller, Role
-from clienteling.domain.campaigns import Campaign
-from clienteling.domain.credits import CreditKind
-from clienteling.domain.customers import Customer
-from clienteling.domain.stores import Store
-from clienteling.repositories.campaigns import CampaignRepository
-from clienteling.repositories.conversations import ConversationRepository
-from clienteling.repositories.credits import CreditRepository
-from clienteling.repositories.customers import CustomerRepository
-from clienteling.repositories.marketing import MarketingRepository
-from clienteling.repositories.rate_limiter import RateLimiter
-from clienteling.repositories.stores import StoreRepository
-from clienteling.services.campaign_flow import Rates
-from clienteling.services.campaign_sender import CampaignSender
-from clienteling.services.campaign_start import CampaignStarter, StartRequest, StartResult
-from clienteling.services.campaigns import CampaignService
-from clienteling.services.credits import CreditService
-from clienteling.services.unsubscribe import UnsubscribeLinks
+from clienteling.campaigns.contracts.campaigns import CampaignCreate
+from clienteling.campaigns.domain.campaigns import Campaign
+from clienteling.campaigns.domain.credits import CreditKind
+from clienteling.campaigns.repositories.campaigns import CampaignRepository
+from clienteling.campaigns.repositories.credits import CreditRepository
+from clienteling.campaigns.repositories.marketing import MarketingRepository
+from clienteling.campaigns.repositories.rate_limiter import RateLimiter
+from clienteling.campaigns.services.campaigns import CampaignService
+from clienteling.campaigns.services.credits import CreditService
+from clienteling.campaigns.services.flow import Rates
+from clienteling.campaigns.services.sender import CampaignSender
+from clienteling.campaigns.services.start import CampaignStarter, StartRequest, StartResult
+from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
+from clienteling.directory.contracts.customers import ConsentChange, CustomerCreate
+from clienteling.directory.contracts.stores import StoreCreate
+from clienteling.directory.domain.customers import Customer
+from clienteling.directory.domain.stores import Store
+from clienteling.directory.repositories.customers import CustomerRepository
+from clienteling.directory.repositories.stores import StoreRepository
+from clienteling.kernel.access import Caller, Role
+from clienteling.kernel.providers import EmailError, Outgoing, OutgoingEmail, SentMessage, SmsError
+from clienteling.messaging.repositories.conversations import ConversationRepository
 
 from functions import campaign_sender as sender_function
 from infra.local.clock import Clock

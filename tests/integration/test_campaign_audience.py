@@ -6,10 +6,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 from clienteling import wiring
-from clienteling.contracts.campaigns import CampaignUpdate
-from clienteling.contracts.events import OrderPaid, PurchasedLine
-from clienteling.domain.conversations import conversation_id
-from clienteling.services.campaign_events import CampaignEvents
+from clienteling.campaigns.contracts.campaigns import CampaignUpdate
+from clienteling.campaigns.services.tracking import CampaignEvents
+from clienteling.commerce.events import OrderPaid
+from clienteling.kernel.events import PurchasedLine
+from clienteling.messaging.domain.conversations import conversation_id
 
 from tests.conftest import random_fr_mobile, random_us_number
 from tests.integration.campaign_world import ADMIN, World, paris

@@ -8,13 +8,13 @@ import threading
 from datetime import timedelta
 
 import pytest
-from clienteling.domain.campaigns import CampaignStatus
-from clienteling.domain.credits import CreditKind, EntryReason
-from clienteling.errors import Conflict
-from clienteling.repositories import credits as ledger
-from clienteling.repositories import transactions
-from clienteling.services.campaign_start import StartRequest
-from clienteling.services.campaigns import InsufficientCredits
+from clienteling.campaigns.domain.campaigns import CampaignStatus
+from clienteling.campaigns.domain.credits import CreditKind, EntryReason
+from clienteling.campaigns.repositories import credits as ledger
+from clienteling.campaigns.services.campaigns import InsufficientCredits
+from clienteling.campaigns.services.start import StartRequest
+from clienteling.kernel import transactions
+from clienteling.kernel.errors import Conflict
 
 from tests.conftest import random_fr_mobile
 from tests.integration.campaign_world import ADMIN, World

@@ -6,17 +6,14 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from clienteling.contracts.events import (
-    ConsentChanged,
-    MessageReceived,
-    MessageStatusChanged,
-    OrderPaid,
-    PurchasedLine,
-    PurchaseRecorded,
-)
-from clienteling.domain.campaigns import Campaign
-from clienteling.domain.customers import Customer
-from clienteling.services.campaign_events import CampaignEvents
+from clienteling.campaigns.domain.campaigns import Campaign
+from clienteling.campaigns.services.tracking import CampaignEvents
+from clienteling.commerce.events import OrderPaid
+from clienteling.directory.domain.customers import Customer
+from clienteling.directory.events import ConsentChanged
+from clienteling.kernel.events import PurchasedLine
+from clienteling.loyalty.events import PurchaseRecorded
+from clienteling.messaging.events import MessageReceived, MessageStatusChanged
 
 from tests.conftest import random_fr_mobile
 from tests.integration.campaign_world import ADMIN, World

@@ -9,15 +9,14 @@ import threading
 from datetime import timedelta
 
 from clienteling import wiring
-from clienteling.adapters.email import EmailUnavailable
-from clienteling.adapters.sms import InvalidRecipient, ProviderUnavailable, RecipientOptedOut
-from clienteling.domain import rate
-from clienteling.domain.campaigns import Campaign
-from clienteling.domain.consent import Channel, Purpose, Status, effective
-from clienteling.domain.conversations import MessageStatus, conversation_id
-from clienteling.domain.credits import CreditKind
-from clienteling.repositories.rate_limiter import RateLimiter
-from clienteling.services.campaign_start import StartRequest
+from clienteling.campaigns.domain import rate
+from clienteling.campaigns.domain.campaigns import Campaign
+from clienteling.campaigns.domain.credits import CreditKind
+from clienteling.campaigns.repositories.rate_limiter import RateLimiter
+from clienteling.campaigns.services.start import StartRequest
+from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
+from clienteling.kernel.providers import EmailUnavailable, InvalidRecipient, ProviderUnavailable, RecipientOptedOut
+from clienteling.messaging.domain.conversations import MessageStatus, conversation_id
 
 from tests.conftest import random_fr_mobile, random_us_number
 from tests.integration.campaign_world import ADMIN, World, paris

@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 import requests
 from clienteling import wiring
-from clienteling.contracts.carts import LineAdd, LineChange
-from clienteling.domain.access import Caller, Role
-from clienteling.domain.carts import Fulfillment
-from clienteling.errors import StaleVersion
-from clienteling.repositories import keys
-from clienteling.repositories.carts import CartRepository
-from clienteling.services.cart_pages import CartExpired, CartPageService
+from clienteling.commerce.contracts.carts import LineAdd, LineChange
+from clienteling.commerce.domain.carts import Fulfillment
+from clienteling.commerce.repositories.carts import CartRepository
+from clienteling.commerce.services.cart_pages import CartExpired, CartPageService
+from clienteling.kernel import keys
+from clienteling.kernel.access import Caller, Role
+from clienteling.kernel.errors import StaleVersion
 
 from infra.local.stack import RunningStack
 from tests.conftest import World

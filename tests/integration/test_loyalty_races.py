@@ -7,16 +7,16 @@ import os
 from typing import Any
 
 from clienteling import wiring
-from clienteling.contracts.customers import CustomerCreate
-from clienteling.contracts.gift_cards import GiftCardSale
-from clienteling.contracts.loyalty import PointsAdjustment, PurchaseCreate
-from clienteling.contracts.rewards import RewardCreate
-from clienteling.contracts.stores import StoreCreate
-from clienteling.domain.access import Caller, Role
-from clienteling.domain.gift_cards import GiftCardRefused
-from clienteling.domain.rewards import InsufficientPoints
-from clienteling.repositories.gift_cards import GiftCardRepository
-from clienteling.repositories.loyalty import LoyaltyRepository
+from clienteling.directory.contracts.customers import CustomerCreate
+from clienteling.directory.contracts.stores import StoreCreate
+from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty.contracts.gift_cards import GiftCardSale
+from clienteling.loyalty.contracts.loyalty import PointsAdjustment, PurchaseCreate
+from clienteling.loyalty.contracts.rewards import RewardCreate
+from clienteling.loyalty.domain.gift_cards import GiftCardRefused
+from clienteling.loyalty.domain.rewards import InsufficientPoints
+from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
+from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
 
 from tests.conftest import store_body
 from tests.integration.test_races import race

@@ -14,15 +14,15 @@ from typing import Any
 import boto3
 import pytest
 from clienteling import wiring
-from clienteling.contracts.customers import CustomerCreate, CustomerUpdate
-from clienteling.contracts.gift_cards import GiftCardCheck, GiftCardSale
-from clienteling.contracts.loyalty import PointsAdjustment, PurchaseCreate
-from clienteling.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
-from clienteling.contracts.stores import StoreCreate
-from clienteling.domain.access import Caller, Role
-from clienteling.domain.gift_cards import GiftCardLocked, WrongPin
-from clienteling.domain.rewards import MissingCustomerField, RewardRefused
-from clienteling.repositories.loyalty import LoyaltyRepository
+from clienteling.directory.contracts.customers import CustomerCreate, CustomerUpdate
+from clienteling.directory.contracts.stores import StoreCreate
+from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty.contracts.gift_cards import GiftCardCheck, GiftCardSale
+from clienteling.loyalty.contracts.loyalty import PointsAdjustment, PurchaseCreate
+from clienteling.loyalty.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
+from clienteling.loyalty.domain.gift_cards import GiftCardLocked, WrongPin
+from clienteling.loyalty.domain.rewards import MissingCustomerField, RewardRefused
+from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
 
 from functions import loyalty_daily
 from infra.local.gateway import LambdaContext

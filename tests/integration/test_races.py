@@ -7,10 +7,10 @@ from collections.abc import Callable
 from typing import Any
 
 from clienteling import wiring
-from clienteling.contracts.customers import CustomerCreate, CustomerUpdate
-from clienteling.contracts.stores import StoreCreate
-from clienteling.domain.access import Caller, Role
-from clienteling.errors import AlreadyExists, StaleVersion
+from clienteling.directory.contracts.customers import CustomerCreate, CustomerUpdate
+from clienteling.directory.contracts.stores import StoreCreate
+from clienteling.kernel.access import Caller, Role
+from clienteling.kernel.errors import AlreadyExists, StaleVersion
 
 from tests.conftest import random_fr_landline, random_fr_mobile, store_body
 

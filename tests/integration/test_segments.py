@@ -7,11 +7,11 @@ from __future__ import annotations
 import threading
 
 from clienteling import wiring
-from clienteling.contracts.customers import CustomerUpdate
-from clienteling.contracts.outreach import SegmentChange, TagAction
-from clienteling.domain.access import Caller, Role
-from clienteling.domain.outreach import Reach
-from clienteling.repositories import keys
+from clienteling.campaigns.contracts.outreach import SegmentChange, TagAction
+from clienteling.campaigns.domain.outreach import Reach
+from clienteling.directory.contracts.customers import CustomerUpdate
+from clienteling.kernel import keys
+from clienteling.kernel.access import Caller, Role
 
 from tests.conftest import random_fr_mobile
 from tests.integration.campaign_world import ADMIN, World

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.api.callers import caller_from_claims
-from clienteling.domain.access import Caller, Role, parse_groups, parse_stores
-from clienteling.errors import Forbidden, Unauthorized
+from clienteling.edge.callers import caller_from_claims
+from clienteling.kernel.access import Caller, Role, parse_groups, parse_stores
+from clienteling.kernel.errors import Forbidden, Unauthorized
 
 
 @pytest.mark.parametrize(

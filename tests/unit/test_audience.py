@@ -6,8 +6,7 @@ import dataclasses
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from clienteling.domain.addresses import Address
-from clienteling.domain.audience import (
+from clienteling.campaigns.domain.audience import (
     AudienceFilter,
     Exclusion,
     FrequencyCap,
@@ -17,8 +16,9 @@ from clienteling.domain.audience import (
     matches,
     months_before,
 )
-from clienteling.domain.consent import BUSINESS_WIDE, Channel, ConsentState, Purpose, Status, state_key
-from clienteling.domain.customers import Customer, Gender, Pet
+from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, ConsentState, Purpose, Status, state_key
+from clienteling.directory.domain.customers import Customer, Gender, Pet
+from clienteling.kernel.addresses import Address
 
 NOW = datetime(2026, 3, 10, 10, tzinfo=UTC)
 TODAY = NOW.date()

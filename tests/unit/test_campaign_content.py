@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.domain import campaigns
-from clienteling.domain.consent import Channel
-from clienteling.domain.segments import Encoding
-from clienteling.domain.stores import OptOutMention
+from clienteling.campaigns.domain import campaigns
+from clienteling.directory.domain.consent import Channel
+from clienteling.directory.domain.stores import OptOutMention
+from clienteling.messaging.domain.segments import Encoding
 
 VALUES = {"customer.first_name": "Zoë", "customer.last_name": "Müller", "store.name": "Maison Lumière"}
 PARIS = {"country": "FR", "locale": "fr-FR", "store_phone": "+33142685300", "stop_number": None}

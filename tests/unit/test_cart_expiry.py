@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from clienteling.domain.carts import next_midnight, parse_cart_id, parse_reference, payment_reference
+from clienteling.commerce.domain.carts import next_midnight, parse_cart_id, parse_reference, payment_reference
 from hypothesis import given
 from hypothesis import strategies as st
 

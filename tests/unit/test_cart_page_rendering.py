@@ -5,11 +5,11 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from clienteling.contracts.carts import cart_page_out
-from clienteling.domain import cart_texts
-from clienteling.domain.carts import Cart, CartLine, Fulfillment, PageInfo, Share, TaxMode
-from clienteling.domain.orders import CartPage
-from clienteling.web.pages import preferred_language, render_cart_page, render_notice
+from clienteling.commerce.contracts.carts import cart_page_out
+from clienteling.commerce.domain.carts import Cart, CartLine, Fulfillment, PageInfo, Share, TaxMode
+from clienteling.commerce.domain.orders import CartPage
+from clienteling.commerce.web.pages import preferred_language, render_cart_page, render_notice
+from clienteling.kernel import localisation
 
 NOW = datetime(2026, 3, 29, 8, 0, tzinfo=UTC)
 MIDNIGHT = datetime(2026, 3, 29, 22, 0, tzinfo=UTC)  # the end of 29 March in Paris (CEST)
@@ -41,7 +41,7 @@ def test_english_and_other_currencies() -> None:
                             nonce="n")  # fmt: skip
     assert "Pay ¥3,000" in html
     assert "Sunday, March 29, 2026" in html
-    assert cart_texts.format_money(12345, "KWD", "en-US").endswith("12.345")  # three minor digits
+    assert localisation.format_money(12345, "KWD", "en-US").endswith("12.345")  # three minor digits
 
 
 def test_a_changed_cart_has_no_pay_button() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from clienteling.domain.consent import BUSINESS_WIDE, Channel, ConsentState, Purpose, Status, effective
+from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, ConsentState, Purpose, Status, effective
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 

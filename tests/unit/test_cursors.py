@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.errors import InvalidCursor
-from clienteling.repositories import cursors
+from clienteling.kernel import cursors
+from clienteling.kernel.errors import InvalidCursor
 
 
 def test_round_trip() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clienteling.domain import customer_numbers
+from clienteling.directory.domain import customer_numbers
 from hypothesis import given
 from hypothesis import strategies as st
 

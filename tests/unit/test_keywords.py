@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from clienteling.domain.keywords import (
+from clienteling.messaging.domain.keywords import (
     PROVIDER_KEYWORDS,
     KeywordKind,
     KeywordMatch,
@@ -15,7 +15,7 @@ from clienteling.domain.keywords import (
     provider_handles,
     reply_text,
 )
-from clienteling.domain.segments import Encoding, count
+from clienteling.messaging.domain.segments import Encoding, count
 
 OUT, IN, HELP = KeywordKind.OPT_OUT, KeywordKind.OPT_IN, KeywordKind.HELP
 

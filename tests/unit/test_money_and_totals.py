@@ -8,8 +8,17 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from clienteling.domain import carts, money
-from clienteling.domain.carts import Cart, CartLine, Discount, DiscountKind, Fulfillment, ShippingChoice, TaxMode
+from clienteling.commerce.domain import carts
+from clienteling.commerce.domain.carts import (
+    Cart,
+    CartLine,
+    Discount,
+    DiscountKind,
+    Fulfillment,
+    ShippingChoice,
+    TaxMode,
+)
+from clienteling.kernel import money
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

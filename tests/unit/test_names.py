@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.domain.names import fold, query_terms, search_tokens
+from clienteling.kernel.search_text import fold, query_terms, search_tokens
 from hypothesis import given
 from hypothesis import strategies as st
 

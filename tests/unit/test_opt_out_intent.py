@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.domain.opt_out_intent import Confidence, OptOutIntent, detect
+from clienteling.messaging.domain.opt_out_intent import Confidence, OptOutIntent, detect
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.domain.phone import InvalidPhoneNumber, region_of, to_e164, to_e164_mobile
+from clienteling.kernel.phone import InvalidPhoneNumber, region_of, to_e164, to_e164_mobile
 
 
 @pytest.mark.parametrize(

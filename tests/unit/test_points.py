@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
-from clienteling.domain import points
-from clienteling.domain.points import EarningRule, EarnLine
+from clienteling.loyalty.domain import points
+from clienteling.loyalty.domain.points import EarningRule, EarnLine
 from hypothesis import given
 from hypothesis import strategies as st
 

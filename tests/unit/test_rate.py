@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clienteling.domain import rate
+from clienteling.campaigns.domain import rate
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -6,10 +6,17 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-from clienteling.domain import gift_cards, rewards
-from clienteling.domain.customers import Customer
-from clienteling.domain.gift_cards import CardKind, GiftCard
-from clienteling.domain.rewards import BasketLine, FrequentBuyerCard, RewardProgram, RewardType, Standing, StoreScope
+from clienteling.directory.domain.customers import Customer
+from clienteling.loyalty.domain import gift_cards, rewards
+from clienteling.loyalty.domain.gift_cards import CardKind, GiftCard
+from clienteling.loyalty.domain.rewards import (
+    BasketLine,
+    FrequentBuyerCard,
+    RewardProgram,
+    RewardType,
+    Standing,
+    StoreScope,
+)
 
 NOW = datetime(2026, 3, 2, tzinfo=UTC)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from clienteling.domain.segments import GSM_BASIC, GSM_EXTENSION, Encoding, SegmentCount, count
+from clienteling.messaging.domain.segments import GSM_BASIC, GSM_EXTENSION, Encoding, SegmentCount, count
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from clienteling.domain import unsubscribe
+from clienteling.campaigns.domain import unsubscribe
 
 KEY = b"k" * 32
 

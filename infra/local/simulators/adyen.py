@@ -35,7 +35,7 @@ from Adyen import util as adyen_util
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, is_currency
 from clienteling import wiring
-from clienteling.clock import Clock, system_clock
+from clienteling.kernel.clock import Clock, system_clock
 
 from infra.local import config, stack
 

@@ -52,7 +52,7 @@ from xml.etree import ElementTree
 
 import phonenumbers
 import requests
-from clienteling.observability import redact_phone
+from clienteling.kernel.observability import redact_phone
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, model_validator
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 

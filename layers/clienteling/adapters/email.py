@@ -4,40 +4,19 @@ receipts and campaign emails. A raw message so campaign emails can carry the Lis
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid, parseaddr
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from clienteling.observability import logger, redact_email
+from clienteling.kernel.observability import logger, redact_email
+from clienteling.kernel.providers import EmailError, EmailUnavailable, OutgoingEmail
 
 if TYPE_CHECKING:
     from mypy_boto3_ses.client import SESClient
 
 _RETRYABLE = frozenset({"Throttling", "ThrottlingException", "ServiceUnavailable", "InternalFailure"})
-
-
-class EmailError(Exception):
-    """SES refused the message."""
-
-    retryable = False
-
-
-class EmailUnavailable(EmailError):
-    """SES throttled, failed or could not be reached: the same email may go through later."""
-
-    retryable = True
-
-
-@dataclass(frozen=True, slots=True)
-class OutgoingEmail:
-    to: str
-    subject: str
-    text: str
-    html: str | None = None
-    unsubscribe_url: str | None = None
 
 
 class SesEmail:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol
 
-from clienteling.domain.access import Role
-from clienteling.errors import AlreadyExists
+from clienteling.kernel.access import Role
+from clienteling.kernel.errors import AlreadyExists
 
 if TYPE_CHECKING:
     from mypy_boto3_cognito_idp.client import CognitoIdentityProviderClient

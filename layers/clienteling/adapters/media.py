@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
 
+from clienteling.kernel.providers import PresignedUpload, StoredObject
+
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
-
-
-@dataclass(frozen=True, slots=True)
-class PresignedUpload:
-    url: str
-    headers: dict[str, str]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredObject:
-    content_type: str
-    size: int
 
 
 class MediaStore:

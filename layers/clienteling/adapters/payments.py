@@ -11,72 +11,19 @@ import binascii
 import hmac
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-ENVIRONMENTS = ("test", "live")
-# Statuses Adyen gives a link (PaymentLinkResponse.status); only an active link can still be paid.
-ACTIVE = "active"
-COMPLETED = "completed"
-EXPIRED = "expired"
-PAID = "paid"
-PAYMENT_PENDING = "paymentPending"
+from clienteling.kernel.providers import ACTIVE, EXPIRED, LineItem, PaymentLink, PaymentProviderError
 
+ENVIRONMENTS = ("test", "live")
 # Adyen link ids are "PL" + hex; anything else must not reach the URL path the library builds.
 _LINK_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 # Adyen answers these when it is the one failing or throttling: the same call may succeed later.
 _RETRYABLE_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 # Statuses that say "not with these credentials or this id": reading the link would not help either.
 _NOT_A_STATE_PROBLEM = frozenset({401, 403, 404})
-
-
-class PaymentProviderError(Exception):
-    """Adyen refused or could not be reached. `retryable` says whether the same call may succeed later."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        retryable: bool,
-        status: int | None = None,
-        error_code: str | None = None,
-        psp_reference: str | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.retryable = retryable
-        self.status = status
-        self.error_code = error_code
-        self.psp_reference = psp_reference
-
-
-@dataclass(frozen=True, slots=True)
-class LineItem:
-    """One line of the cart, shown on Adyen's page. Amounts in minor units, tax rate in basis points (2000 = 20%)."""
-
-    id: str
-    description: str
-    quantity: int
-    amount_including_tax_minor: int
-    amount_excluding_tax_minor: int
-    tax_amount_minor: int
-    tax_percentage_basis_points: int
-    image_url: str | None = None
-    product_url: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class PaymentLink:
-    """What Adyen says about a link. `status` is one of ACTIVE, COMPLETED, EXPIRED, PAID, PAYMENT_PENDING."""
-
-    id: str
-    url: str
-    status: str
-    reference: str
-    expires_at: datetime | None
-    amount_minor: int
-    currency: str
 
 
 class AdyenPaymentLinks:

@@ -3,24 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from clienteling.kernel.providers import Outgoing, QueueError
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.client import SQSClient
 
 MAX_BATCH = 10  # SendMessageBatch limit
 MAX_DELAY_SECONDS = 900  # SQS limit
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    body: str
-    delay_seconds: int = 0
-
-
-class QueueError(RuntimeError):
-    """SQS refused some messages: the caller retries (its work is idempotent)."""
 
 
 class SendQueue:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from clienteling.config import get_settings
+from clienteling.kernel.config import get_settings
 
 
 class MissingSecret(KeyError):

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
-from clienteling.domain.conversations import MessageStatus
-from clienteling.observability import logger, redact_phone
+from clienteling.kernel.observability import logger, redact_phone
+from clienteling.kernel.providers import (
+    DeliveryStatus,
+    InvalidRecipient,
+    ProviderUnavailable,
+    RecipientOptedOut,
+    SentMessage,
+    SmsError,
+)
 
 TWILIO_API_BASE_URL = "https://api.twilio.com"
 MAX_MEDIA_BYTES = 5 * 1024 * 1024  # Twilio's own MMS media limit
@@ -25,39 +31,6 @@ DEFAULT_TIMEOUT_SECONDS = 10.0
 _OPTED_OUT = 21610  # the recipient texted STOP: Twilio refuses every message until they text START
 _INVALID_RECIPIENT = frozenset({21211, 21614})  # not a phone number; not a number that receives texts
 _TOO_MANY_REQUESTS = 429
-
-
-class SmsError(Exception):
-    """Twilio refused or failed a request. `code` is Twilio's error code when it gave one."""
-
-    retryable = False
-
-    def __init__(self, message: str, *, code: int | None = None, status: int | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.status = status
-
-
-class RecipientOptedOut(SmsError):
-    """The recipient unsubscribed at the carrier (STOP); Twilio will refuse every text to them (21610)."""
-
-
-class InvalidRecipient(SmsError):
-    """The recipient's number cannot receive texts (21211 invalid number, 21614 not a mobile)."""
-
-
-class ProviderUnavailable(SmsError):
-    """Twilio did not answer, or answered 5xx or 429: the same request may succeed later."""
-
-    retryable = True
-
-
-@dataclass(frozen=True, slots=True)
-class SentMessage:
-    sid: str
-    status: str
-    num_segments: int | None
-    error_code: int | None
 
 
 def _refusal(code: int | None, status: int | None) -> SmsError:
@@ -234,17 +207,18 @@ def validate_signature(
     return bool(RequestValidator(auth_token).validate(url, form, signature))
 
 
-def provider_status(status: str) -> MessageStatus:
+def provider_status(status: str) -> DeliveryStatus:
     """Twilio's message statuses, folded into the product's."""
-    return {
-        "accepted": MessageStatus.QUEUED,
-        "scheduled": MessageStatus.QUEUED,
-        "queued": MessageStatus.QUEUED,
-        "sending": MessageStatus.SENT,
-        "sent": MessageStatus.SENT,
-        "delivered": MessageStatus.DELIVERED,
-        "read": MessageStatus.READ,
-        "undelivered": MessageStatus.UNDELIVERED,
-        "failed": MessageStatus.FAILED,
-        "canceled": MessageStatus.FAILED,
-    }.get(status, MessageStatus.QUEUED)
+    folded: dict[str, DeliveryStatus] = {
+        "accepted": "queued",
+        "scheduled": "queued",
+        "queued": "queued",
+        "sending": "sent",
+        "sent": "sent",
+        "delivered": "delivered",
+        "read": "read",
+        "undelivered": "undelivered",
+        "failed": "failed",
+        "canceled": "failed",
+    }
+    return folded.get(status, "queued")

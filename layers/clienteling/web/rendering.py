@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from clienteling.domain import cart_texts
+from clienteling.kernel import localisation
 
 
 @functools.cache
@@ -22,11 +22,11 @@ def environment() -> Environment:
 
 
 def money(amount_minor: int, currency: str, locale: str) -> str:
-    return cart_texts.format_money(amount_minor, currency, locale)
+    return localisation.format_money(amount_minor, currency, locale)
 
 
 def last_moment(expires_at: datetime, time_zone: str, locale: str) -> tuple[str, str]:
     """(day, time) of the last minute a cart expiring at `expires_at` (a midnight) can be paid, in the store's
     zone: "mardi 24 novembre 2026", "23:59" (a bare "midnight on Tuesday" reads both ways)."""
     last = (expires_at.astimezone(ZoneInfo(time_zone)) - timedelta(minutes=1)).replace(second=0, microsecond=0)
-    return cart_texts.format_day(last.date(), locale), cart_texts.format_clock(last.time(), locale)
+    return localisation.format_day(last.date(), locale), localisation.format_clock(last.time(), locale)

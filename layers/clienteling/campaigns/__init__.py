@@ -1,0 +1,1 @@
+"""Campaigns: outreach lists, audiences, messaging credits, campaigns and their sender, quiet hours."""

@@ -1,0 +1,1 @@
+"""Campaigns: pydantic models on the wire: request and response bodies (-> schemas/openapi.json)."""

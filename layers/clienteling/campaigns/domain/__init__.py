@@ -1,0 +1,1 @@
+"""Campaigns: pure rules: no I/O, no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""Campaigns: DynamoDB access (the only code of the feature that talks to the table)."""

@@ -1,0 +1,1 @@
+"""Campaigns: use cases; authorization (store scoping, roles) is enforced here."""

@@ -1,0 +1,92 @@
+"""One-click unsubscribe from campaign emails: the link each email carries (signed, no login), and what opening
+it does: email marketing consent becomes opted_out, with the campaign as proof, through the ConsentRecorder."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from clienteling.campaigns.domain import unsubscribe
+from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
+from clienteling.directory.repositories.customers import CustomerRepository
+from clienteling.directory.services.consent import ConsentDecision, ConsentRecorder
+from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.kernel import transactions
+from clienteling.kernel.clock import Clock
+from clienteling.kernel.observability import logger
+
+PATH = "/email/unsubscribe/"
+
+
+class UnsubscribeLinks:
+    def __init__(self, key: Callable[[], bytes], base_url: str) -> None:
+        self._key = key
+        self._base = base_url.rstrip("/")
+
+    def url(self, customer_id: str, campaign_id: str) -> str:
+        return f"{self._base}{PATH}{unsubscribe.sign(self._key(), customer_id, campaign_id)}"
+
+    def verify(self, token: str) -> unsubscribe.Unsubscribe:
+        return unsubscribe.verify(self._key(), token)
+
+
+class Outcome(StrEnum):
+    UNSUBSCRIBED = "unsubscribed"
+    ALREADY = "already"  # opted out before: nothing to change
+    TEST = "test"  # the link of a test email
+    INVALID = "invalid"  # not a link we made
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    locale: str = "en"
+    brand: str | None = None
+
+
+class UnsubscribeService:
+    def __init__(
+        self, links: UnsubscribeLinks, customers: CustomerRepository, stores: StoreDirectory, clock: Clock
+    ) -> None:
+        self._links = links
+        self._customers = customers
+        self._stores = stores
+        self._clock = clock
+        self._consents = ConsentRecorder(customers)
+
+    def unsubscribe(self, token: str) -> Result:
+        try:
+            request = self._links.verify(token)
+        except unsubscribe.InvalidToken:
+            logger.info("unsubscribe link not ours")
+            return Result(Outcome.INVALID)
+        if request.is_test:
+            return Result(Outcome.TEST)
+        customer = self._customers.get(request.customer_id)
+        if customer is None:  # erased since: nothing to send to any more
+            return Result(Outcome.ALREADY)
+        store = self._stores.get(customer.home_store_id)
+        locale, brand = (store.locale, store.name) if store else ("en", None)
+        current = effective(customer.consents, Channel.EMAIL, Purpose.MARKETING)
+        if current == Status.OPTED_OUT:
+            return Result(Outcome.ALREADY, locale, brand)
+        write = self._consents.record(
+            customer.id,
+            [
+                ConsentDecision(
+                    channel=Channel.EMAIL,
+                    purpose=Purpose.MARKETING,
+                    scope=BUSINESS_WIDE,
+                    status=Status.OPTED_OUT,
+                    method=Method.EMAIL_LINK,
+                    note=f"unsubscribe link of campaign {request.campaign_id}",
+                )
+            ],
+            now=self._clock(),
+            previous=lambda _: current,
+            thread_stores=[],
+        )
+        transactions.transact(self._customers.table, write.ops)
+        logger.info("unsubscribed by link", extra={"customer_id": customer.id, "campaign_id": request.campaign_id})
+        return Result(Outcome.UNSUBSCRIBED, locale, brand)

@@ -1,0 +1,1 @@
+"""Commerce: pure rules: no I/O, no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""Commerce: DynamoDB access (the only code of the feature that talks to the table)."""

@@ -1,0 +1,1 @@
+"""Commerce: use cases; authorization (store scoping, roles) is enforced here."""

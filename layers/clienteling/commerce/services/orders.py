@@ -1,0 +1,31 @@
+"""Orders as associates read them: store-scoped, and a customer's history."""
+
+from __future__ import annotations
+
+from clienteling.commerce.domain.orders import Order
+from clienteling.commerce.repositories.orders import OrderRepository
+from clienteling.directory.repositories.customers import CustomerRepository
+from clienteling.kernel.access import Caller, Role
+from clienteling.kernel.errors import NotFound
+from clienteling.kernel.pages import Page
+
+
+class OrderService:
+    """Orders as associates read them: store-scoped."""
+
+    def __init__(self, orders_repo: OrderRepository, customers: CustomerRepository) -> None:
+        self._orders = orders_repo
+        self._customers = customers
+
+    def get(self, caller: Caller, order_id: str) -> Order:
+        order = self._orders.get(order_id)
+        if order is None or not caller.can_access_store(order.store_id):
+            raise NotFound("No such order in your stores.")
+        return order
+
+    def for_customer(self, caller: Caller, customer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
+        """A customer's orders from every store (customers belong to the retailer, as their records do)."""
+        caller.require_role(Role.ASSOCIATE)
+        if self._customers.get(customer_id) is None:
+            raise NotFound("No such customer.")
+        return self._orders.by_customer(customer_id, limit=limit, cursor=cursor)

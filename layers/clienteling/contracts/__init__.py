@@ -1,1 +1,0 @@
-"""Pydantic models that ARE the public contract: request and response bodies, event details."""

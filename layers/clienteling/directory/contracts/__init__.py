@@ -1,0 +1,1 @@
+"""Directory: pydantic models on the wire: request and response bodies (-> schemas/openapi.json)."""

@@ -1,0 +1,1 @@
+"""Directory: pure rules: no I/O, no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""Directory: DynamoDB access (the only code of the feature that talks to the table)."""

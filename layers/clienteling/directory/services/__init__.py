@@ -1,0 +1,1 @@
+"""Directory: use cases; authorization (store scoping, roles) is enforced here."""

@@ -1,0 +1,1 @@
+"""Loyalty at the till: purchases, points, rewards programs, frequent-buyer cards, gift cards and card codes."""

@@ -1,0 +1,1 @@
+"""Loyalty: pydantic models on the wire: request and response bodies (-> schemas/openapi.json)."""

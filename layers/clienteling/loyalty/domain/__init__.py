@@ -1,0 +1,1 @@
+"""Loyalty: pure rules: no I/O, no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""Loyalty: use cases; authorization (store scoping, roles) is enforced here."""

@@ -1,0 +1,1 @@
+"""Messaging: pydantic models on the wire: request and response bodies (-> schemas/openapi.json)."""

@@ -1,0 +1,1 @@
+"""Messaging: pure rules: no I/O, no AWS, no HTTP."""

@@ -1,0 +1,1 @@
+"""Messaging: use cases; authorization (store scoping, roles) is enforced here."""

@@ -1,1 +1,0 @@
-"""DynamoDB access, one repository per aggregate. Key formats live only in keys.py."""

@@ -1,1 +1,0 @@
-"""Use cases, one module per concept. Authorization (store scoping, roles) is enforced here."""
