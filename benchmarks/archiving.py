@@ -74,7 +74,7 @@ def run() -> int:
     settings = config.LocalSettings.from_environment()
     missed = 0
     with stack.running(settings, background_events=False):
-        from clienteling import wiring
+        from clienteling.messaging import wiring as messaging_wiring
 
         from infra.local.clock import Clock
         from infra.local.runtime import install_clock
@@ -111,7 +111,7 @@ def run() -> int:
             _fill(table, stores, total - filled, DUE)
             filled = total
             counter.items = 0
-            report = wiring.archive_sweep().run()
+            report = messaging_wiring.archive_sweep().run()
             per = counter.items / max(report.done, 1)
             ok = report.done == DUE and counter.items <= TARGET_TOTAL and per <= TARGET_PER_ARCHIVED
             missed += not ok

@@ -6,7 +6,7 @@ product's own.
 
 - The sender's own capacity: messages per second of wall time the sender function's code (claims, pacing
   decisions, the provider call, the records) handles. Waiting for rate slots is not counted: the sender runs on a
-  manual clock whose waits (clienteling.wiring.sleep) move the clock instead of sleeping, so 10,000 seconds of
+  manual clock whose waits (clienteling.resources.sleep) move the clock instead of sleeping, so 10,000 seconds of
   sending at 1 segment per second take only the time the code itself needs. Target: 10x the configured rate.
 - The rate it emits: each text, at the clock time the stub provider got it, weighted by its SMS segments; the
   most units in any 10-second window, over 10 x the configured rate. On a manual clock a wait ends exactly at
@@ -166,7 +166,7 @@ class StubSms:
 
 def _seed(store_id: str, count: int, prefix: str) -> None:
     """Opted-in customers of a store, written straight to the table (setting up is not what is measured)."""
-    from clienteling import wiring
+    from clienteling import resources
     from clienteling.directory.domain import customer_numbers
     from clienteling.directory.domain.consent import Channel, ConsentState, Method, Purpose, Status, state_key
     from clienteling.directory.domain.customers import Customer
@@ -174,9 +174,9 @@ def _seed(store_id: str, count: int, prefix: str) -> None:
     from clienteling.kernel import keys
     from clienteling.kernel.ids import new_id
 
-    table = wiring.table()
+    table = resources.table()
     repository = CustomerRepository(table)
-    now = wiring.clock()()
+    now = resources.clock()()
     consent = ConsentState(Channel.SMS, Purpose.MARKETING, store_id, Status.OPTED_IN, now, Method.IN_STORE_FORM)
     with table.batch_writer() as batch:
         for index in range(count):
@@ -200,7 +200,7 @@ def _seed(store_id: str, count: int, prefix: str) -> None:
 
 
 def _store(rate: float | None) -> Any:
-    from clienteling import wiring
+    from clienteling.directory import wiring as directory_wiring
     from clienteling.directory.contracts.stores import StoreCreate
     from clienteling.kernel.access import Caller, Role
 
@@ -215,16 +215,16 @@ def _store(rate: float | None) -> Any:
         "address": {"line1": "1 rue", "city": "Paris", "postal_code": "75009", "country": "FR"},
         "messaging": {"messages_per_second": rate} if rate else {},
     }
-    return wiring.store_service().create(admin, StoreCreate.model_validate(body)), admin
+    return directory_wiring.store_service().create(admin, StoreCreate.model_validate(body)), admin
 
 
 def _schedule(store: Any, admin: Any, credits_needed: int) -> str:
-    from clienteling import wiring
+    from clienteling.campaigns import wiring as campaigns_wiring
     from clienteling.campaigns.contracts.campaigns import CampaignCreate
     from clienteling.campaigns.domain.credits import CreditKind
 
-    wiring.credit_service().grant(admin, CreditKind.SMS, credits_needed, "bench")
-    campaigns = wiring.campaign_service()
+    campaigns_wiring.credit_service().grant(admin, CreditKind.SMS, credits_needed, "bench")
+    campaigns = campaigns_wiring.campaign_service()
     campaign = campaigns.create(
         admin,
         CampaignCreate.model_validate(
@@ -236,28 +236,30 @@ def _schedule(store: Any, admin: Any, credits_needed: int) -> str:
 
 
 def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
-    from clienteling import wiring
+    from clienteling import resources
+    from clienteling.campaigns import wiring as campaigns_wiring
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
     from clienteling.campaigns.repositories.credits import CreditRepository
     from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.directory import wiring as directory_wiring
     from clienteling.directory.repositories.customers import CustomerRepository
     from clienteling.messaging.repositories.conversations import ConversationRepository
 
-    table = wiring.table()
+    table = resources.table()
     return CampaignSender(
         campaigns=CampaignRepository(table),
         marketing=MarketingRepository(table),
         conversations=ConversationRepository(table),
         customers=CustomerRepository(table),
         ledger_repository=CreditRepository(table),
-        limiter=wiring.rate_limiter(),
-        settings=wiring.settings_cache(),
+        limiter=campaigns_wiring.rate_limiter(),
+        settings=directory_wiring.settings_cache(),
         queue=lambda: cast(Any, queue),
-        schedules=wiring.campaign_schedules,
+        schedules=campaigns_wiring.campaign_schedules,
         sms=lambda: cast(Any, stub),
-        email=wiring.email_sender,
-        rates=wiring.campaign_rates(),
+        email=resources.email_sender,
+        rates=campaigns_wiring.campaign_rates(),
         clock=clock,
         sleep=lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))),
         status_callback_url="https://bench.example/webhooks/twilio/status",
@@ -265,25 +267,27 @@ def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
 
 
 def _start(campaign_id: str, clock: Any, queue: MemoryQueue) -> float:
-    from clienteling import wiring
+    from clienteling import resources
+    from clienteling.campaigns import wiring as campaigns_wiring
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
     from clienteling.campaigns.repositories.credits import CreditRepository
     from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.start import CampaignStarter, StartRequest
+    from clienteling.directory import wiring as directory_wiring
     from clienteling.directory.repositories.stores import StoreRepository
 
-    table = wiring.table()
+    table = resources.table()
     starter = CampaignStarter(
         campaigns=CampaignRepository(table),
         marketing=MarketingRepository(table),
         ledger_repository=CreditRepository(table),
-        stores=wiring.store_directory(),
+        stores=directory_wiring.store_directory(),
         store_repository=StoreRepository(table),
-        settings=wiring.settings_cache(),
+        settings=directory_wiring.settings_cache(),
         queue=lambda: cast(Any, queue),
-        schedules=wiring.campaign_schedules,
-        links=wiring.unsubscribe_links,
-        rates=wiring.campaign_rates(),
+        schedules=campaigns_wiring.campaign_schedules,
+        links=campaigns_wiring.unsubscribe_links,
+        rates=campaigns_wiring.campaign_rates(),
         clock=clock,
     )
     started = time.perf_counter()
@@ -313,9 +317,9 @@ def _send_all(sender: Any, queue: MemoryQueue, meter: Meter) -> tuple[int, float
 
 def _partition_writes(meter: Meter) -> tuple[int, str]:
     """The most writes one partition key (table or index) took in one second of the clock."""
-    from clienteling import wiring
+    from clienteling import resources
 
-    table = wiring.table()
+    table = resources.table()
     index_keys: dict[tuple[str, str], list[str]] = {}
     distinct = sorted({(pk, sk) for _, pk, sk in meter.writes})
     for start in range(0, len(distinct), 100):

@@ -37,7 +37,7 @@ def _median_ms(action: Callable[[], Any], runs: int = RUNS) -> float:
 def run() -> int:  # noqa: PLR0915 - one scenario, told in order
     settings = config.LocalSettings.from_environment()
     with stack.running(settings) as running:
-        from clienteling import wiring
+        from clienteling import resources
         from clienteling.commerce.repositories.carts import CartRepository
 
         from infra.local.seed import seed
@@ -77,7 +77,7 @@ def run() -> int:  # noqa: PLR0915 - one scenario, told in order
         def count(model: Any, **_: Any) -> None:
             counted[model.name] += 1
 
-        wiring.table().meta.client.meta.events.register("before-call.dynamodb", count)
+        resources.table().meta.client.meta.events.register("before-call.dynamodb", count)
 
         def requests_of(action: Callable[[], Any]) -> tuple[int, dict[str, int]]:
             action()  # warm: caches (store directory, clients) are not what we count
@@ -108,7 +108,7 @@ def run() -> int:  # noqa: PLR0915 - one scenario, told in order
         missed += made > CHANGE_TARGET
         print(f"{'PATCH /v1/carts/{id}/lines/{line}':<34}{made:>6}{'<= 2':>8}  {calls}")
 
-        repository = CartRepository(wiring.table())
+        repository = CartRepository(resources.table())
         fetch_ms = _median_ms(lambda: repository.page(token))
         view_ms = _median_ms(view)
         render_ms = max(view_ms - fetch_ms, 0.0)

@@ -231,10 +231,10 @@ def _invoke_timed(
 
 
 def _bare_get_item_ms() -> float:
-    from clienteling import wiring
+    from clienteling import resources
     from clienteling.kernel import keys
 
-    table = wiring.table()
+    table = resources.table()
     key = table.query(
         IndexName="GSI1",
         KeyConditionExpression=Key("GSI1PK").eq(keys.STORES_INDEX),

@@ -7,10 +7,10 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from clienteling.commerce.contracts.webhooks import AdyenNotification
 from clienteling.commerce.services.payments import PaymentService
+from clienteling.commerce.wiring import payment_service
 from clienteling.edge import http_entrypoint, install_error_responses
 from clienteling.edge.webhooks import verified_adyen_items
 from clienteling.kernel.observability import logger
-from clienteling.wiring import payment_service
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver()

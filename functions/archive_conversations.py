@@ -7,7 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.observability import logger
-from clienteling.wiring import archive_sweep
+from clienteling.messaging.wiring import archive_sweep
 
 
 class SweepIncomplete(RuntimeError):

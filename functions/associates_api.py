@@ -17,10 +17,10 @@ from clienteling.directory.contracts.associates import (
 )
 from clienteling.directory.domain.associates import Associate
 from clienteling.directory.services.associates import AssociateService
+from clienteling.directory.wiring import associate_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import associate_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

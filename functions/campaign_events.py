@@ -7,8 +7,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.campaigns.wiring import campaign_events
 from clienteling.kernel.observability import logger
-from clienteling.wiring import campaign_events
 
 
 @logger.inject_lambda_context(clear_state=True)

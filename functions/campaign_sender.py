@@ -10,8 +10,8 @@ from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.campaigns.services.sender import CampaignSender
+from clienteling.campaigns.wiring import campaign_sender
 from clienteling.kernel.observability import flush_metrics, logger
-from clienteling.wiring import campaign_sender
 
 # A batch whose records all failed is reported record by record too: the batch's bookkeeping (refunds) still runs.
 processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)

@@ -8,8 +8,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.campaigns.services.start import StartRequest
+from clienteling.campaigns.wiring import campaign_starter
 from clienteling.kernel.observability import flush_metrics, logger
-from clienteling.wiring import campaign_starter
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -24,10 +24,10 @@ from clienteling.campaigns.domain.campaigns import Campaign, CampaignStats
 from clienteling.campaigns.domain.credits import CreditKind
 from clienteling.campaigns.services.campaigns import CampaignService, Preview
 from clienteling.campaigns.services.credits import CreditService
+from clienteling.campaigns.wiring import campaign_service, credit_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import campaign_service, credit_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -10,11 +10,11 @@ from aws_lambda_powertools.event_handler.openapi.params import Path
 from clienteling.commerce.contracts.carts import CartPageOut, cart_page_out
 from clienteling.commerce.services.cart_pages import CartPageService
 from clienteling.commerce.web.pages import preferred_language, render_cart_page, render_notice
+from clienteling.commerce.wiring import cart_page_service
 from clienteling.edge import http_entrypoint, install_error_responses, to_json
 from clienteling.edge.errors import error_body
 from clienteling.kernel.config import get_settings
 from clienteling.kernel.errors import Gone, NotFound
-from clienteling.wiring import cart_page_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

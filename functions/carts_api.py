@@ -17,10 +17,10 @@ from clienteling.commerce.contracts.carts import (
 )
 from clienteling.commerce.domain.carts import Cart
 from clienteling.commerce.services.carts import CartService
+from clienteling.commerce.wiring import cart_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import etag, if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES, Id
-from clienteling.wiring import cart_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from clienteling.directory.contracts.catalog import CategoryIn, CategoryOut, ImportReport, ProductOut
 from clienteling.directory.services.catalog import CatalogService
+from clienteling.directory.wiring import catalog_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.webhooks import raw_body
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import catalog_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

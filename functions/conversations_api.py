@@ -30,7 +30,7 @@ from clienteling.messaging.contracts.conversations import (
 )
 from clienteling.messaging.domain.conversations import ScheduledMessage
 from clienteling.messaging.services.conversations import ConversationService, Outgoing
-from clienteling.wiring import conversation_service
+from clienteling.messaging.wiring import conversation_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -18,10 +18,10 @@ from clienteling.directory.contracts.customers import (
 )
 from clienteling.directory.domain.customers import Customer
 from clienteling.directory.services.customers import CustomerService
+from clienteling.directory.wiring import customer_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import customer_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBStreamEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.observability import logger
-from clienteling.wiring import outbox_publisher
+from clienteling.resources import outbox_publisher
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -6,8 +6,8 @@ import dataclasses
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.commerce.wiring import cart_expiry_sweep
 from clienteling.kernel.observability import logger
-from clienteling.wiring import cart_expiry_sweep
 
 
 class SweepIncomplete(RuntimeError):

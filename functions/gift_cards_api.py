@@ -18,7 +18,7 @@ from clienteling.loyalty.contracts.gift_cards import (
     gift_card_out,
 )
 from clienteling.loyalty.services.gift_cards import GiftCardService
-from clienteling.wiring import gift_card_service
+from clienteling.loyalty.wiring import gift_card_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

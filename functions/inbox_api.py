@@ -18,7 +18,7 @@ from clienteling.messaging.contracts.conversations import (
 from clienteling.messaging.domain.conversations import ConversationStatus
 from clienteling.messaging.services.inbox import InboxService
 from clienteling.messaging.services.notifications import NotificationService
-from clienteling.wiring import inbox_service, notification_service
+from clienteling.messaging.wiring import inbox_service, notification_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -23,7 +23,7 @@ from clienteling.loyalty.contracts.mapping import customer_card_out, loyalty_out
 from clienteling.loyalty.domain.loyalty import TransactionType
 from clienteling.loyalty.services.loyalty import LoyaltyService
 from clienteling.loyalty.services.purchases import PurchaseService
-from clienteling.wiring import loyalty_service, purchase_service
+from clienteling.loyalty.wiring import loyalty_service, purchase_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

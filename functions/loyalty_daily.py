@@ -7,7 +7,7 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.clock import from_event_time
 from clienteling.kernel.observability import logger
-from clienteling.wiring import loyalty_service
+from clienteling.loyalty.wiring import loyalty_service
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.commerce.events import OrderPaid
 from clienteling.kernel.observability import logger
-from clienteling.wiring import purchase_service
+from clienteling.loyalty.wiring import purchase_service
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.observability import logger
 from clienteling.messaging.events import MessageReceived
-from clienteling.wiring import media_copier
+from clienteling.messaging.wiring import media_copier
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -8,7 +8,7 @@ from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.clock import from_event_time
 from clienteling.kernel.observability import logger
-from clienteling.wiring import notification_service
+from clienteling.messaging.wiring import notification_service
 
 
 @logger.inject_lambda_context(clear_state=True)

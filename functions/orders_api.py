@@ -8,9 +8,9 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from clienteling.commerce.contracts.carts import OrderOut
 from clienteling.commerce.services.orders import OrderService
+from clienteling.commerce.wiring import order_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import order_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

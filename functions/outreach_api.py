@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from clienteling.campaigns.contracts.outreach import OutreachEntryOut, SegmentChange, SegmentChangeOut, TagCountOut
 from clienteling.campaigns.services.outreach import OutreachService
+from clienteling.campaigns.wiring import outreach_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.kernel.fields import Tag
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import outreach_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -6,8 +6,8 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.commerce.wiring import payment_followups
 from clienteling.kernel.observability import logger
-from clienteling.wiring import payment_followups
 
 
 @logger.inject_lambda_context(clear_state=True)

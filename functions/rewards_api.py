@@ -23,7 +23,7 @@ from clienteling.loyalty.contracts.rewards import (
     rule_out,
 )
 from clienteling.loyalty.services.rewards import RewardsService
-from clienteling.wiring import rewards_service
+from clienteling.loyalty.wiring import rewards_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.observability import logger
-from clienteling.wiring import conversation_service
+from clienteling.messaging.wiring import conversation_service
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Header
 from clienteling.directory.contracts.settings import SettingsOut, SettingsUpdate
 from clienteling.directory.domain.settings import BusinessSettings
 from clienteling.directory.services.settings import SettingsService
+from clienteling.directory.wiring import settings_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES
-from clienteling.wiring import settings_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -8,10 +8,10 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends,
 from aws_lambda_powertools.event_handler.openapi.params import Body, Header, Path, Query
 from clienteling.directory.contracts.stores import StoreCreate, StoreOut, StoreUpdate
 from clienteling.directory.services.stores import StoreService
+from clienteling.directory.wiring import store_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.versions import if_match, versioned
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
-from clienteling.wiring import store_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

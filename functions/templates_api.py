@@ -12,7 +12,7 @@ from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 from clienteling.messaging.contracts.templates import TemplateCreate, TemplateOut, TemplateUpdate
 from clienteling.messaging.domain.templates import Template
 from clienteling.messaging.services.templates import TemplateService
-from clienteling.wiring import template_service
+from clienteling.messaging.wiring import template_service
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)

@@ -10,7 +10,7 @@ from clienteling.edge.webhooks import verified_twilio_form
 from clienteling.kernel.errors import ValidationFailed
 from clienteling.messaging.contracts.webhooks import TwilioInbound
 from clienteling.messaging.services.inbound import InboundMedia, InboundService, InboundSms
-from clienteling.wiring import inbound_service
+from clienteling.messaging.wiring import inbound_service
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver()

@@ -10,7 +10,7 @@ from clienteling.edge.webhooks import verified_twilio_form
 from clienteling.kernel.errors import ValidationFailed
 from clienteling.messaging.contracts.webhooks import TwilioStatus
 from clienteling.messaging.services.delivery_status import StatusService
-from clienteling.wiring import status_service
+from clienteling.messaging.wiring import status_service
 from pydantic import ValidationError
 
 app = APIGatewayHttpResolver()

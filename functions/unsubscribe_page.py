@@ -10,8 +10,8 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from clienteling.campaigns.services.unsubscribe import Outcome, Result, UnsubscribeService
+from clienteling.campaigns.wiring import unsubscribe_service
 from clienteling.edge import http_entrypoint, install_error_responses
-from clienteling.wiring import unsubscribe_service
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_responses(app)

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
-from clienteling import wiring
+from clienteling import resources
 
 from infra.local import config, template
 from infra.local.clock import Clock
@@ -68,17 +68,17 @@ _RUN_HERE = {"DynamoDB", "SQS", "EventBridgeRule", "CloudWatchEvent", "Schedule"
 
 
 def install_clock(clock: Clock | None, *, waits_move_clock: bool | None = None) -> None:
-    """Make product code read `clock` through clienteling.wiring.clock(); None restores the system clock.
+    """Make product code read `clock` through clienteling.resources.clock(); None restores the system clock.
 
-    Waits in product code (clienteling.wiring.sleep) move a manual clock on instead of sleeping, and a shifted
+    Waits in product code (clienteling.resources.sleep) move a manual clock on instead of sleeping, and a shifted
     clock too when `waits_move_clock` says so (tests driving the runtime by hand); otherwise they really sleep.
     """
-    wiring.set_clock(clock)
+    resources.set_clock(clock)
     moves = clock is not None and (clock.is_manual if waits_move_clock is None else waits_move_clock)
     if moves and clock is not None:
-        wiring.set_sleep(lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))))
+        resources.set_sleep(lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))))
     else:
-        wiring.set_sleep(None)
+        resources.set_sleep(None)
 
 
 def _endpoint(env: Mapping[str, str], service: str) -> str:

@@ -10,12 +10,13 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from clienteling import wiring
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.associates import AssociateCreate
 from clienteling.directory.contracts.catalog import CategoryIn
 from clienteling.directory.contracts.customers import CustomerCreate
 from clienteling.directory.contracts.stores import StoreCreate
 from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty import wiring as loyalty_wiring
 from clienteling.loyalty.contracts.gift_cards import GiftCardSale
 from clienteling.loyalty.contracts.loyalty import PurchaseCreate
 from clienteling.loyalty.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
@@ -187,22 +188,22 @@ class Demo:
 
 def seed() -> Demo:
     demo = Demo()
-    store_service = wiring.store_service()
+    store_service = directory_wiring.store_service()
     for key, data in STORES.items():
         demo.stores[key] = store_service.create(BOOTSTRAP, StoreCreate.model_validate(data)).id
-    associate_service = wiring.associate_service()
+    associate_service = directory_wiring.associate_service()
     for key, (name, email, role, store_keys) in ASSOCIATES.items():
         store_ids = [demo.stores[k] for k in store_keys]
         created = associate_service.create(
             BOOTSTRAP, AssociateCreate(display_name=name, email=email, role=role, store_ids=store_ids)
         )
         demo.associates[key] = (created.id, role, store_ids)
-    customer_service = wiring.customer_service()
+    customer_service = directory_wiring.customer_service()
     for key, data in CUSTOMERS.items():
         fields = {k: v for k, v in data.items() if k != "home"}
         body = CustomerCreate.model_validate({**fields, "home_store_id": demo.stores[data["home"]]})
         demo.customers[key] = customer_service.create(BOOTSTRAP, body).id
-    catalog = wiring.catalog_service()
+    catalog = directory_wiring.catalog_service()
     for category_id, name in CATEGORIES.items():
         catalog.put_category(BOOTSTRAP, category_id, CategoryIn(name=name))
     images = os.environ.get("DEMO_IMAGES_URL", "https://images.maison-lumiere.example")
@@ -212,7 +213,7 @@ def seed() -> Demo:
 
 
 def _seed_loyalty(demo: Demo) -> None:
-    rewards = wiring.rewards_service()
+    rewards = loyalty_wiring.rewards_service()
     for key, data in REWARDS.items():
         fields = {k: v for k, v in data.items() if k != "stores"}
         stores = data.get("stores")
@@ -225,14 +226,14 @@ def _seed_loyalty(demo: Demo) -> None:
         {"title": "6th candle free", "buyCount": 5, "categoryId": "candles", "storeIds": [demo.stores["paris"]]}
     )
     demo.loyalty["CANDLE_CARD"] = rewards.create_card(BOOTSTRAP, card).id
-    wiring.gift_card_service().sell(
+    loyalty_wiring.gift_card_service().sell(
         BOOTSTRAP,
         demo.stores["paris"],
         GiftCardSale.model_validate({"kind": "physical", **GIFT_CARD, "recipientName": "Demo"}),
     )
     demo.loyalty["GIFT_CARD"] = GIFT_CARD["number"].replace(" ", "")
     demo.loyalty["GIFT_CARD_PIN"] = str(GIFT_CARD["pin"])
-    purchases = wiring.purchase_service()
+    purchases = loyalty_wiring.purchase_service()
     history: list[list[dict[str, Any]]] = [
         [{"categoryId": "candles", "quantity": 2, "unitPriceMinor": 3900}, {"unitPriceMinor": 12000}],
         [{"categoryId": "candles", "quantity": 1, "unitPriceMinor": 3900}],

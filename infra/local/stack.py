@@ -288,14 +288,20 @@ def forget_warm_state() -> None:
     """Drop the settings, SDK clients and caches a warm function keeps, as a new container would: a stack
     started earlier in this process (another benchmark section) had other ports, so they point at nothing."""
     from aws_lambda_powertools.utilities import parameters
-    from clienteling import wiring
+    from clienteling import resources
+    from clienteling.campaigns import wiring as campaigns_wiring
+    from clienteling.commerce import wiring as commerce_wiring
+    from clienteling.directory import wiring as directory_wiring
     from clienteling.kernel import config as product_config
+    from clienteling.loyalty import wiring as loyalty_wiring
+    from clienteling.messaging import wiring as messaging_wiring
 
     product_config.get_settings.cache_clear()
     parameters.clear_caches()  # type: ignore[no-untyped-call]  # the providers too, and with them their clients
-    for provider in vars(wiring).values():
-        if callable(getattr(provider, "cache_clear", None)):
-            provider.cache_clear()
+    for module in (resources, directory_wiring, messaging_wiring, commerce_wiring, loyalty_wiring, campaigns_wiring):
+        for provider in vars(module).values():
+            if callable(getattr(provider, "cache_clear", None)):
+                provider.cache_clear()
     boto3.setup_default_session()
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
-from clienteling import wiring
+from clienteling import resources
 from clienteling.campaigns.contracts.campaigns import CampaignCreate
 from clienteling.campaigns.domain.campaigns import Campaign
 from clienteling.campaigns.domain.credits import CreditKind
@@ -25,6 +25,7 @@ from clienteling.campaigns.services.flow import Rates
 from clienteling.campaigns.services.sender import CampaignSender
 from clienteling.campaigns.services.start import CampaignStarter, StartRequest, StartResult
 from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.customers import ConsentChange, CustomerCreate
 from clienteling.directory.contracts.stores import StoreCreate
 from clienteling.directory.domain.customers import Customer
@@ -131,7 +132,7 @@ class World:
 
     def __init__(self, start: datetime, *, sms_rate: float = 1.0, pace_seconds: float = 20.0) -> None:
         self.clock = Clock.manual(start)
-        self.table = wiring.table()
+        self.table = resources.table()
         self.queue = FakeQueue()
         self.schedules = FakeSchedules()
         self.sms = StubSms(self.clock)
@@ -153,9 +154,9 @@ class World:
             marketing=self.marketing,
             ledger_repository=self.credits_repo,
             customers=self.customers,
-            stores=wiring.store_directory(),
+            stores=directory_wiring.store_directory(),
             store_repository=StoreRepository(self.table),
-            settings=wiring.settings_cache(),
+            settings=directory_wiring.settings_cache(),
             schedules=lambda: cast(Any, self.schedules),
             sms=lambda: cast(Any, self.sms),
             email=lambda: cast(Any, self.email),
@@ -169,9 +170,9 @@ class World:
             campaigns=self.campaigns_repo,
             marketing=self.marketing,
             ledger_repository=self.credits_repo,
-            stores=wiring.store_directory(),
+            stores=directory_wiring.store_directory(),
             store_repository=StoreRepository(self.table),
-            settings=wiring.settings_cache(),
+            settings=directory_wiring.settings_cache(),
             queue=lambda: cast(Any, self.queue),
             schedules=lambda: cast(Any, self.schedules),
             links=lambda: self.links,
@@ -191,7 +192,7 @@ class World:
             customers=self.customers,
             ledger_repository=self.credits_repo,
             limiter=limiter or self.limiter,
-            settings=wiring.settings_cache(),
+            settings=directory_wiring.settings_cache(),
             queue=lambda: cast(Any, self.queue),
             schedules=lambda: cast(Any, self.schedules),
             sms=lambda: cast(Any, self.sms),
@@ -214,7 +215,7 @@ class World:
             "address": {"line1": "1 rue", "city": "Paris", "postal_code": "75009", "country": country},
             "messaging": {"messages_per_second": rate} if rate else {},
         }
-        return wiring.store_service().create(ADMIN, StoreCreate.model_validate(body))
+        return directory_wiring.store_service().create(ADMIN, StoreCreate.model_validate(body))
 
     def customer(
         self,
@@ -232,7 +233,7 @@ class World:
             data["phone_number"] = phone
         if email:
             data["email"] = email
-        service = wiring.customer_service()
+        service = directory_wiring.customer_service()
         customer = service.create(ADMIN, CustomerCreate.model_validate(data))
         if phone and sms:
             customer = self.consent(customer, "sms", sms, store_id=store.id)
@@ -252,7 +253,9 @@ class World:
         }
         if status == "opted_in":
             change |= {"wording": "Oui, envoyez-moi les offres", "wording_version": "1"}
-        return wiring.customer_service().record_consent(ADMIN, customer.id, ConsentChange.model_validate(change))
+        return directory_wiring.customer_service().record_consent(
+            ADMIN, customer.id, ConsentChange.model_validate(change)
+        )
 
     def grant(self, amount: int, kind: CreditKind = CreditKind.SMS) -> None:
         CreditService(self.credits_repo, self.clock).grant(ADMIN, kind, amount, "tests")

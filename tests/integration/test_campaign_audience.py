@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from clienteling import wiring
 from clienteling.campaigns.contracts.campaigns import CampaignUpdate
 from clienteling.campaigns.services.tracking import CampaignEvents
 from clienteling.commerce.events import OrderPaid
 from clienteling.kernel.events import PurchasedLine
+from clienteling.messaging import wiring as messaging_wiring
 from clienteling.messaging.domain.conversations import conversation_id
 
 from tests.conftest import random_fr_mobile, random_us_number
@@ -114,7 +114,7 @@ def test_blocked_and_capped_customers_are_left_out_of_the_next_campaigns(campaig
         world.clock.elapse(timedelta(days=1))
     # And the store blocks one of them in the conversation the campaign made
     conversation = conversation_id(store.id, blocked.id)
-    wiring.conversation_service().set_blocked(ADMIN, conversation, blocked=True)
+    messaging_wiring.conversation_service().set_blocked(ADMIN, conversation, blocked=True)
 
     # When a third campaign is previewed: both are out, for their own reasons
     third = world.campaign(store)

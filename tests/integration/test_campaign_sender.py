@@ -8,12 +8,13 @@ import json
 import threading
 from datetime import timedelta
 
-from clienteling import wiring
+from clienteling import resources
 from clienteling.campaigns.domain import rate
 from clienteling.campaigns.domain.campaigns import Campaign
 from clienteling.campaigns.domain.credits import CreditKind
 from clienteling.campaigns.repositories.rate_limiter import RateLimiter
 from clienteling.campaigns.services.start import StartRequest
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
 from clienteling.kernel.providers import EmailUnavailable, InvalidRecipient, ProviderUnavailable, RecipientOptedOut
 from clienteling.messaging.domain.conversations import MessageStatus, conversation_id
@@ -92,7 +93,7 @@ def test_a_refusal_is_final_at_once_and_a_carrier_opt_out_is_recorded_as_consent
     _, stats = world.campaign_service().get(ADMIN, campaign.id)
     assert (stats.sent, stats.send_failed) == (1, 2)
     # And the carrier's STOP became the customer's consent at the store, with proof
-    customer_id = wiring.customer_service().find(ADMIN, phone=phones[0], limit=1, cursor=None).items[0].id
+    customer_id = directory_wiring.customer_service().find(ADMIN, phone=phones[0], limit=1, cursor=None).items[0].id
     customer = world.customers.require(customer_id)
     assert effective(customer.consents, Channel.SMS, Purpose.MARKETING, customer.home_store_id) == Status.OPTED_OUT
     trail = world.customers.consent_events(customer_id, limit=5, cursor=None).items
@@ -171,7 +172,7 @@ def test_two_concurrent_senders_never_share_a_slot_of_a_number(campaign_world: W
     lock = threading.Lock()
 
     def invocation() -> None:
-        limiter = RateLimiter(wiring.table())
+        limiter = RateLimiter(resources.table())
         for _ in range(10):
             # Contended beyond its attempts, a reservation takes nothing and the sender tries again later (its
             # messages go back on the queue): do the same here.

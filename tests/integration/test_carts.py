@@ -12,7 +12,8 @@ from typing import Any
 
 import pytest
 import requests
-from clienteling import wiring
+from clienteling import resources
+from clienteling.commerce import wiring as commerce_wiring
 from clienteling.commerce.contracts.carts import LineAdd, LineChange
 from clienteling.commerce.domain.carts import Fulfillment
 from clienteling.commerce.repositories.carts import CartRepository
@@ -39,7 +40,7 @@ def dynamodb_requests() -> Iterator[Counter[str]]:
     def count(model: Any, **_: Any) -> None:
         calls[model.name] += 1
 
-    events = wiring.table().meta.client.meta.events
+    events = resources.table().meta.client.meta.events
     events.register("before-call.dynamodb", count)
     try:
         yield calls
@@ -77,16 +78,16 @@ def test_a_page_view_is_one_request_and_a_change_two(shop: Shop) -> None:
 def test_an_expired_cart_reads_empty_and_its_page_is_gone_before_ttl(shop: Shop) -> None:
     shared = _shared(shop)
     token = shared["pageUrl"].rsplit("/", 1)[1]
-    expires = CartRepository(wiring.table()).page(token).cart.expires_at  # type: ignore[union-attr]
+    expires = CartRepository(resources.table()).page(token).cart.expires_at  # type: ignore[union-attr]
     after_midnight = expires + timedelta(seconds=1)
     # The items are still in the table (TTL deletes days later), yet the page is gone...
-    assert wiring.table().get_item(Key=keys.cart_page(token)).get("Item") is not None
-    pages = CartPageService(CartRepository(wiring.table()), lambda: after_midnight)
+    assert resources.table().get_item(Key=keys.cart_page(token)).get("Item") is not None
+    pages = CartPageService(CartRepository(resources.table()), lambda: after_midnight)
     with pytest.raises(CartExpired):
         pages.view(token)
-    assert CartPageService(CartRepository(wiring.table()), lambda: expires - timedelta(seconds=1)).view(token)
+    assert CartPageService(CartRepository(resources.table()), lambda: expires - timedelta(seconds=1)).view(token)
     # ...and the cart reads empty, keeping its version so the next change starts it afresh
-    service = wiring.cart_service()
+    service = commerce_wiring.cart_service()
     service._clock = lambda: after_midnight
     cart = service.get(_caller(shop), shared["cart"]["id"])
     assert (cart.lines, cart.share, cart.version) == ((), None, shared["cart"]["version"])
@@ -98,7 +99,7 @@ def test_an_expired_cart_reads_empty_and_its_page_is_gone_before_ttl(shop: Shop)
 
 
 def test_two_associates_changing_the_same_version_never_overwrite_each_other(shop: Shop) -> None:
-    service = wiring.cart_service()
+    service = commerce_wiring.cart_service()
     caller = _caller(shop)
     cart_id = f"{shop.store_id}_{shop.customer['id']}"
     base = service.add_line(caller, cart_id, LineAdd(sku=shop.skus["dress"], fulfillment=Fulfillment.IN_STORE),
@@ -129,12 +130,12 @@ def test_a_reference_used_by_an_earlier_life_of_the_cart_is_stepped_over(shop: S
     reference = f"{first['cart']['id']}-{first['cart']['version']}"
     assert first["cart"]["version"] == 1
     # TTL deletes the cart item (days after its midnight): versions start again at 1
-    wiring.table().delete_item(Key=keys.cart(first["cart"]["id"]))
+    resources.table().delete_item(Key=keys.cart(first["cart"]["id"]))
     second = _shared(shop)
     # The new life's version 1 would reuse the first life's payment reference: the share steps to version 2
     assert second["cart"]["version"] == 2
     assert second["paymentUrl"] != first["paymentUrl"]
-    repository = CartRepository(wiring.table())
+    repository = CartRepository(resources.table())
     old, new = repository.payment_request(reference), repository.payment_request(f"{first['cart']['id']}-2")
     current = repository.get(first["cart"]["id"])
     assert old is not None

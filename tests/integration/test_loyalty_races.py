@@ -6,10 +6,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from clienteling import wiring
+from clienteling import resources
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.customers import CustomerCreate
 from clienteling.directory.contracts.stores import StoreCreate
 from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty import wiring as loyalty_wiring
 from clienteling.loyalty.contracts.gift_cards import GiftCardSale
 from clienteling.loyalty.contracts.loyalty import PointsAdjustment, PurchaseCreate
 from clienteling.loyalty.contracts.rewards import RewardCreate
@@ -26,10 +28,10 @@ PARALLEL = 20
 
 
 def _shop() -> tuple[str, Caller, Caller, str]:
-    store_id = wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Race till"))).id
+    store_id = directory_wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Race till"))).id
     associate = Caller("till-" + os.urandom(3).hex(), frozenset({Role.ASSOCIATE}), frozenset({store_id}))
     manager = Caller("mgr-" + os.urandom(3).hex(), frozenset({Role.MANAGER}), frozenset({store_id}))
-    customer = wiring.customer_service().create(
+    customer = directory_wiring.customer_service().create(
         associate, CustomerCreate(first_name="Rae", last_name="Race", home_store_id=store_id)
     )
     return store_id, associate, manager, customer.id
@@ -44,16 +46,16 @@ def _outcomes(results: list[Any], refusal: type[Exception]) -> tuple[int, int]:
 def test_twenty_redemptions_against_points_for_five_succeed_exactly_five_times() -> None:
     # Given a customer with 500 points and a reward costing 100
     store_id, associate, manager, customer_id = _shop()
-    wiring.loyalty_service().adjust(
+    loyalty_wiring.loyalty_service().adjust(
         manager, customer_id, PointsAdjustment(store_id=store_id, points=500, reason="Race test credit")
     )
-    reward = wiring.rewards_service().create_program(
+    reward = loyalty_wiring.rewards_service().create_program(
         manager,
         RewardCreate.model_validate(
             {"type": "gift", "title": "Race gift", "giftName": "Pin", "costPoints": 100, "storeIds": [store_id]}
         ),
     )
-    purchases = wiring.purchase_service()
+    purchases = loyalty_wiring.purchase_service()
     body = PurchaseCreate.model_validate(
         {
             "customer": {"id": customer_id},
@@ -68,7 +70,7 @@ def test_twenty_redemptions_against_points_for_five_succeed_exactly_five_times()
 
     # Then exactly 5 succeed, the others are told the points do not cover it, and nothing went below zero
     assert _outcomes(results, InsufficientPoints) == (5, PARALLEL - 5)
-    loyalty = LoyaltyRepository(wiring.table())
+    loyalty = LoyaltyRepository(resources.table())
     account = loyalty.account(customer_id)
     assert account.points == 0
     assert loyalty.ledger_total(customer_id) == account.points
@@ -79,10 +81,10 @@ def test_twenty_payments_against_a_gift_card_for_five_succeed_exactly_five_times
     # Given a physical gift card holding 50.00
     store_id, associate, _manager, customer_id = _shop()
     number = "7" + str(int.from_bytes(os.urandom(6), "big")).zfill(15)[:15]
-    wiring.gift_card_service().sell(
+    loyalty_wiring.gift_card_service().sell(
         associate, store_id, GiftCardSale.model_validate({"kind": "physical", "number": number, "amountMinor": 5000})
     )
-    purchases = wiring.purchase_service()
+    purchases = loyalty_wiring.purchase_service()
     body = PurchaseCreate.model_validate(
         {
             "customer": {"id": customer_id},
@@ -97,7 +99,7 @@ def test_twenty_payments_against_a_gift_card_for_five_succeed_exactly_five_times
 
     # Then exactly 5 are paid, the card is at zero, never below, and its ledger says so
     assert _outcomes(results, GiftCardRefused) == (5, PARALLEL - 5)
-    cards = GiftCardRepository(wiring.table())
+    cards = GiftCardRepository(resources.table())
     card = cards.get(number)
     assert card is not None
     assert card.balance_minor == 0
@@ -108,7 +110,7 @@ def test_twenty_payments_against_a_gift_card_for_five_succeed_exactly_five_times
 
 def test_the_same_idempotency_key_from_parallel_retries_records_once() -> None:
     store_id, associate, _manager, customer_id = _shop()
-    purchases = wiring.purchase_service()
+    purchases = loyalty_wiring.purchase_service()
     body = PurchaseCreate.model_validate(
         {"customer": {"id": customer_id}, "lines": [{"unitPriceMinor": 2500}], "totalMinor": 2500}
     )
@@ -117,5 +119,5 @@ def test_the_same_idempotency_key_from_parallel_retries_records_once() -> None:
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({r.purchase.id for r in results}) == 1
     assert sum(r.created for r in results) == 1
-    account = LoyaltyRepository(wiring.table()).account(customer_id)
+    account = LoyaltyRepository(resources.table()).account(customer_id)
     assert (account.points, account.orders) == (25, 1)

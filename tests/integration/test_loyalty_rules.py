@@ -13,10 +13,12 @@ from typing import Any
 
 import boto3
 import pytest
-from clienteling import wiring
+from clienteling import resources
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.customers import CustomerCreate, CustomerUpdate
 from clienteling.directory.contracts.stores import StoreCreate
 from clienteling.kernel.access import Caller, Role
+from clienteling.loyalty import wiring as loyalty_wiring
 from clienteling.loyalty.contracts.gift_cards import GiftCardCheck, GiftCardSale
 from clienteling.loyalty.contracts.loyalty import PointsAdjustment, PurchaseCreate
 from clienteling.loyalty.contracts.rewards import FrequentBuyerCardCreate, RewardCreate
@@ -43,14 +45,16 @@ class ManualClock:
 @pytest.fixture
 def clock() -> Iterator[ManualClock]:
     manual = ManualClock(datetime.now(UTC))
-    wiring.set_clock(manual)
+    resources.set_clock(manual)
     yield manual
-    wiring.set_clock(None)
+    resources.set_clock(None)
 
 
 class Shop:
     def __init__(self) -> None:
-        self.store_id = wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Rules till"))).id
+        self.store_id = (
+            directory_wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Rules till"))).id
+        )
         stores = frozenset({self.store_id})
         self.associate = Caller("till-" + os.urandom(3).hex(), frozenset({Role.ASSOCIATE}), stores)
         self.manager = Caller("mgr-" + os.urandom(3).hex(), frozenset({Role.MANAGER}), stores)
@@ -59,20 +63,22 @@ class Shop:
         body = CustomerCreate.model_validate(
             {"first_name": "Ada", "last_name": "Rules", "home_store_id": self.store_id, **fields}
         )
-        return wiring.customer_service().create(self.associate, body).id
+        return directory_wiring.customer_service().create(self.associate, body).id
 
     def reward(self, **fields: Any) -> str:
         body = RewardCreate.model_validate({"title": "R", "storeIds": [self.store_id], **fields})
-        return wiring.rewards_service().create_program(self.manager, body).id
+        return loyalty_wiring.rewards_service().create_program(self.manager, body).id
 
     def buy(self, customer_id: str, amount: int = 1000, **extra: Any) -> Any:
         body = PurchaseCreate.model_validate(
             {"customer": {"id": customer_id}, "lines": [{"unitPriceMinor": amount}], "totalMinor": amount, **extra}
         )
-        return wiring.purchase_service().record(self.associate, self.store_id, body, idempotency_key=None).purchase
+        return (
+            loyalty_wiring.purchase_service().record(self.associate, self.store_id, body, idempotency_key=None).purchase
+        )
 
     def account(self, customer_id: str) -> Any:
-        return LoyaltyRepository(wiring.table()).account(customer_id)
+        return LoyaltyRepository(resources.table()).account(customer_id)
 
 
 @pytest.fixture
@@ -128,7 +134,7 @@ def test_pro_only_and_required_fields(shop: Shop) -> None:
 
 def test_frequent_buyer_card_by_category(shop: Shop) -> None:
     category = "cat-" + os.urandom(4).hex()
-    card = wiring.rewards_service().create_card(
+    card = loyalty_wiring.rewards_service().create_card(
         shop.manager,
         FrequentBuyerCardCreate.model_validate(
             {"title": "5th coffee free", "buyCount": 4, "categoryId": category, "storeIds": [shop.store_id]}
@@ -146,7 +152,9 @@ def test_frequent_buyer_card_by_category(shop: Shop) -> None:
                 **extra,
             }
         )
-        return wiring.purchase_service().record(shop.associate, shop.store_id, body, idempotency_key=None).purchase
+        return (
+            loyalty_wiring.purchase_service().record(shop.associate, shop.store_id, body, idempotency_key=None).purchase
+        )
 
     buy_coffees(3)
     with pytest.raises(RewardRefused, match="3 of 4"):
@@ -155,14 +163,16 @@ def test_frequent_buyer_card_by_category(shop: Shop) -> None:
     free = buy_coffees(2, rewards=[{"frequentBuyerCardId": card.id}])
     assert free.discount_minor == 350
     assert free.lines[0].free_units == 1
-    view = wiring.loyalty_service().view(shop.associate, customer, store_id=shop.store_id, limit=10, cursor=None)
+    view = loyalty_wiring.loyalty_service().view(
+        shop.associate, customer, store_id=shop.store_id, limit=10, cursor=None
+    )
     (progress,) = [p for p in view.cards if p.card.id == card.id]
     assert (progress.bought % 4, progress.free_available) == (1, 0)  # 4 paid + 1 paid after the free one
 
 
 def test_five_wrong_pins_lock_the_card(shop: Shop) -> None:
     number = "8" + str(int.from_bytes(os.urandom(6), "big")).zfill(13)[:13]
-    cards = wiring.gift_card_service()
+    cards = loyalty_wiring.gift_card_service()
     cards.sell(
         shop.associate,
         shop.store_id,
@@ -180,7 +190,7 @@ def test_five_wrong_pins_lock_the_card(shop: Shop) -> None:
 
 def test_wrong_pins_count_in_a_row(shop: Shop) -> None:
     number = "9" + str(int.from_bytes(os.urandom(6), "big")).zfill(13)[:13]
-    cards = wiring.gift_card_service()
+    cards = loyalty_wiring.gift_card_service()
     sale = {"kind": "physical", "number": number, "pin": "2468", "amountMinor": 2000}
     cards.sell(shop.associate, shop.store_id, GiftCardSale.model_validate(sale))
     for _ in range(4):
@@ -218,7 +228,7 @@ def test_paid_orders_earn_points_once(shop: Shop, local_stack: RunningStack) -> 
     local_stack.events.drain()
     account = shop.account(customer)
     assert (account.points, account.orders) == (129, 1)
-    assert LoyaltyRepository(wiring.table()).ledger_total(customer) == 129
+    assert LoyaltyRepository(resources.table()).ledger_total(customer) == 129
 
 
 def _run_daily(at: datetime) -> dict[str, int]:
@@ -239,7 +249,7 @@ def test_birthday_rewards_for_the_customer_or_a_pet_once_a_month(shop: Shop, clo
     other = shop.customer(birth_date=date(1990, 6, 1))
     _run_daily(clock.now)
     _run_daily(clock.now + timedelta(days=1))  # the next day grants nothing new
-    grants = {c: LoyaltyRepository(wiring.table()).grants(c) for c in (own, pet, other)}
+    grants = {c: LoyaltyRepository(resources.table()).grants(c) for c in (own, pet, other)}
     assert [g.id for g in grants[own]] == [f"{birthday}-201405"]
     assert [g.id for g in grants[pet]] == [f"{birthday}-201405"]
     assert grants[other] == []
@@ -251,14 +261,14 @@ def test_birthday_rewards_for_the_customer_or_a_pet_once_a_month(shop: Shop, clo
     with pytest.raises(RewardRefused, match="outside its dates"):
         shop.buy(pet, rewards=[{"grantId": f"{birthday}-201405"}])
     # A birth month added later counts from the next run
-    wiring.customer_service().update(
+    directory_wiring.customer_service().update(
         shop.associate,
         other,
         CustomerUpdate(pets=[{"name": "Tom", "species": "cat", "birth_month": 6}]),
         expected_version=1,
     )
     _run_daily(clock.now)
-    assert [g.id for g in LoyaltyRepository(wiring.table()).grants(other)] == [f"{birthday}-201406"]
+    assert [g.id for g in LoyaltyRepository(resources.table()).grants(other)] == [f"{birthday}-201406"]
 
 
 def test_points_expire_oldest_first(shop: Shop, clock: ManualClock) -> None:
@@ -270,7 +280,7 @@ def test_points_expire_oldest_first(shop: Shop, clock: ManualClock) -> None:
     shop.buy(customer, 5000)  # 50 more, expiring 100 days after the first lot
     clock.now = start + timedelta(days=200)
     adjust = PointsAdjustment(store_id=shop.store_id, points=-120, reason="Redeemed at the counter")
-    wiring.loyalty_service().adjust(shop.manager, customer, adjust)  # consumes the oldest lot first
+    loyalty_wiring.loyalty_service().adjust(shop.manager, customer, adjust)  # consumes the oldest lot first
     account = shop.account(customer)
     first_expiry, second_expiry = (start + timedelta(days=365)).date(), (start + timedelta(days=465)).date()
     assert account.next_expiry() == (second_expiry, 30)  # the first lot is fully spent
@@ -284,6 +294,6 @@ def test_points_expire_oldest_first(shop: Shop, clock: ManualClock) -> None:
     account = shop.account(customer)
     assert (account.points, account.lots, account.consumed) == (0, {}, 0)
     assert account.next_expiry() is None
-    entries = LoyaltyRepository(wiring.table()).ledger(customer, limit=10, cursor=None).items
+    entries = LoyaltyRepository(resources.table()).ledger(customer, limit=10, cursor=None).items
     assert next((e.type.value, e.points) for e in entries) == ("expire", -30)
-    assert LoyaltyRepository(wiring.table()).ledger_total(customer) == 0
+    assert LoyaltyRepository(resources.table()).ledger_total(customer) == 0

@@ -6,7 +6,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from clienteling import wiring
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.customers import CustomerCreate, CustomerUpdate
 from clienteling.directory.contracts.stores import StoreCreate
 from clienteling.kernel.access import Caller, Role
@@ -38,12 +38,12 @@ def race(*actions: Callable[[], Any]) -> list[Any]:
 
 
 def _store() -> str:
-    return wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Race store"))).id
+    return directory_wiring.store_service().create(ADMIN, StoreCreate.model_validate(store_body("Race store"))).id
 
 
 def test_two_updates_from_the_same_version_one_wins() -> None:
     # Given a customer both associates read at version 1
-    service = wiring.customer_service()
+    service = directory_wiring.customer_service()
     store_id = _store()
     customer = service.create(ADMIN, CustomerCreate(first_name="Ann", last_name="Race", home_store_id=store_id))
 
@@ -63,7 +63,7 @@ def test_two_updates_from_the_same_version_one_wins() -> None:
 
 
 def test_two_customers_with_the_same_phone_at_once_one_wins() -> None:
-    service = wiring.customer_service()
+    service = directory_wiring.customer_service()
     store_id = _store()
     phone = random_fr_mobile()
     results = race(
@@ -85,7 +85,7 @@ def test_two_customers_with_the_same_phone_at_once_one_wins() -> None:
 
 def test_two_stores_claiming_the_same_number_at_once_one_wins() -> None:
     phone = random_fr_landline()
-    service = wiring.store_service()
+    service = directory_wiring.store_service()
 
     def create() -> Any:
         body = store_body("Twin", phone=phone)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 
-from clienteling import wiring
+from clienteling.campaigns import wiring as campaigns_wiring
 from clienteling.campaigns.contracts.outreach import SegmentChange, TagAction
 from clienteling.campaigns.domain.outreach import Reach
+from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.contracts.customers import CustomerUpdate
 from clienteling.kernel import keys
 from clienteling.kernel.access import Caller, Role
@@ -39,7 +40,7 @@ def test_bulk_tagging_by_id_and_number_is_idempotent_and_reports_the_unknown(cam
     store = world.store()
     people = [world.customer(store, phone=random_fr_mobile()) for _ in range(3)]
     manager = Caller("m", frozenset({Role.MANAGER}), frozenset({store.id}))
-    outreach = wiring.outreach_service()
+    outreach = campaigns_wiring.outreach_service()
     tag = f"vip-{store.id[-6:].lower()}"
 
     # When they are tagged by id and by customer number, with unknown ones among them, twice
@@ -76,7 +77,9 @@ def test_a_manager_tags_only_their_stores_customers(campaign_world: World) -> No
     other = world.customer(theirs, phone=random_fr_mobile())
     manager = Caller("m", frozenset({Role.MANAGER}), frozenset({mine.id}))
 
-    result = wiring.outreach_service().change_segment(manager, "shoes", SegmentChange(customer_ids=[own.id, other.id]))
+    result = campaigns_wiring.outreach_service().change_segment(
+        manager, "shoes", SegmentChange(customer_ids=[own.id, other.id])
+    )
 
     assert (result.changed, result.out_of_scope) == (1, [other.id])
     assert "shoes" not in world.customers.require(other.id).tags
@@ -91,7 +94,7 @@ def test_the_customer_api_keeps_the_index_and_counters_in_step(campaign_world: W
     assert _count(world, "shoes", paris.id) == 1
 
     # When an associate drops one tag, adds another, and moves them to another store
-    service = wiring.customer_service()
+    service = directory_wiring.customer_service()
     updated = service.update(
         ADMIN,
         customer.id,
@@ -125,7 +128,7 @@ def test_two_bulk_changes_racing_on_the_same_customers_both_land(campaign_world:
 
     def tag(name: str) -> None:
         try:
-            wiring.outreach_service().change_segment(manager, name, SegmentChange(customer_ids=ids))
+            campaigns_wiring.outreach_service().change_segment(manager, name, SegmentChange(customer_ids=ids))
         except BaseException as error:
             errors.append(error)
 
@@ -159,7 +162,7 @@ def test_outreach_list_says_how_each_customer_can_be_reached(campaign_world: Wor
     world.send()
 
     associate = Caller("a", frozenset({Role.ASSOCIATE}), frozenset({store.id}))
-    page = wiring.outreach_service().tagged(associate, "list", None, limit=50, cursor=None)
+    page = campaigns_wiring.outreach_service().tagged(associate, "list", None, limit=50, cursor=None)
 
     reach = {e.customer.id: (e.reach, e.conversation_id is not None) for e in page.items}
     assert reach == {

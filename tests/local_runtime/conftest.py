@@ -42,7 +42,7 @@ def client(local_stack: stack.RunningStack, service: str) -> Any:
 
 @pytest.fixture
 def clock(local_stack: stack.RunningStack) -> Iterator[Clock]:
-    """A manual clock that product code also reads through clienteling.wiring.clock(); the session stack's
+    """A manual clock that product code also reads through clienteling.resources.clock(); the session stack's
     clock is everyone's again afterwards."""
     manual = Clock.manual(START)
     install_clock(manual)

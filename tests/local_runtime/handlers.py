@@ -7,7 +7,7 @@ import json
 from collections import Counter
 from typing import Any
 
-from clienteling import wiring
+from clienteling import resources
 
 _attempts: Counter[str] = Counter()  # per stream record, across retries
 
@@ -42,4 +42,4 @@ def event_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
 
 def scheduled_handler(_event: dict[str, Any], _context: Any) -> dict[str, Any]:
     """Returns the time product code reads through the composition root, to show it is the runtime's."""
-    return {"now": wiring.clock()().isoformat()}
+    return {"now": resources.clock()().isoformat()}

@@ -34,7 +34,7 @@ import requests
 from Adyen import util as adyen_util
 from babel import Locale, UnknownLocaleError
 from babel.numbers import format_currency, get_currency_precision, is_currency
-from clienteling import wiring
+from clienteling import resources
 from clienteling.kernel.clock import Clock, system_clock
 
 from infra.local import config, stack
@@ -588,7 +588,7 @@ def start_for_stack(
         settings.adyen_webhook_username,
         settings.adyen_webhook_password,
         # Adyen's time is the product's local time: tests that move the clock move the provider's too.
-        clock=lambda: wiring.clock()(),  # noqa: PLW0108 - late: the installed clock changes
+        clock=lambda: resources.clock()(),  # noqa: PLW0108 - late: the installed clock changes
     )
     simulator.start(host, port or stack.free_port())
     return simulator

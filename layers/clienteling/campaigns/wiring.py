@@ -1,0 +1,188 @@
+"""Campaigns's providers for the handlers' `Depends`: its services, built from the shared resources and from
+what other features' wiring provides. Each provider imports what it builds only when called (cold start).
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+from clienteling.directory.wiring import settings_cache, store_directory
+from clienteling.kernel.config import get_settings
+from clienteling.resources import clock, email_sender, sleep, sms_sender, table
+
+if TYPE_CHECKING:
+    from clienteling.adapters.queues import SendQueue
+    from clienteling.adapters.schedules import OneTimeSchedules
+    from clienteling.campaigns.repositories.rate_limiter import RateLimiter
+    from clienteling.campaigns.services.campaigns import CampaignService
+    from clienteling.campaigns.services.credits import CreditService
+    from clienteling.campaigns.services.flow import Rates
+    from clienteling.campaigns.services.outreach import OutreachService
+    from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.campaigns.services.start import CampaignStarter
+    from clienteling.campaigns.services.tracking import CampaignEvents
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
+
+
+def outreach_service() -> OutreachService:
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.outreach import OutreachService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+
+    return OutreachService(
+        customers=CustomerRepository(table()),
+        marketing=MarketingRepository(table()),
+        conversations=ConversationRepository(table()),
+        clock=clock(),
+    )
+
+
+def credit_service() -> CreditService:
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.services.credits import CreditService
+
+    return CreditService(CreditRepository(table()), clock())
+
+
+def campaign_rates() -> Rates:
+    from clienteling.campaigns.services.flow import Rates
+
+    settings = get_settings()
+    return Rates(
+        sms_default=settings.sms_messages_per_second,
+        email=settings.email_messages_per_second,
+        pace_seconds=settings.campaign_pace_seconds,
+        max_attempts=settings.campaign_send_max_attempts,
+    )
+
+
+@functools.cache
+def send_queue() -> SendQueue:
+    import boto3
+
+    from clienteling.adapters.queues import SendQueue
+
+    return SendQueue(boto3.client("sqs"), get_settings().campaign_send_queue_url)
+
+
+@functools.cache
+def unsubscribe_links() -> UnsubscribeLinks:
+    from clienteling.adapters.secrets import provider_secret
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
+
+    return UnsubscribeLinks(lambda: provider_secret("unsubscribe_signing_key").encode(), get_settings().public_base_url)
+
+
+def campaign_service() -> CampaignService:
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.campaigns import CampaignService
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.directory.repositories.stores import StoreRepository
+
+    return CampaignService(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        customers=CustomerRepository(table()),
+        stores=store_directory(),
+        store_repository=StoreRepository(table()),
+        settings=settings_cache(),
+        schedules=campaign_schedules,
+        sms=sms_sender,
+        email=email_sender,
+        links=unsubscribe_links,
+        rates=campaign_rates(),
+        clock=clock(),
+    )
+
+
+def campaign_starter() -> CampaignStarter:
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.start import CampaignStarter
+    from clienteling.directory.repositories.stores import StoreRepository
+
+    return CampaignStarter(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        stores=store_directory(),
+        store_repository=StoreRepository(table()),
+        settings=settings_cache(),
+        queue=send_queue,
+        schedules=campaign_schedules,
+        links=unsubscribe_links,
+        rates=campaign_rates(),
+        clock=clock(),
+    )
+
+
+def campaign_sender() -> CampaignSender:
+    """A new sender per invocation (it reads the clock seam each time); the rate limiter's last-seen state and the
+    schedules it already made live in the cached collaborators."""
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.credits import CreditRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.sender import CampaignSender
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.messaging.repositories.conversations import ConversationRepository
+
+    return CampaignSender(
+        campaigns=CampaignRepository(table()),
+        marketing=MarketingRepository(table()),
+        conversations=ConversationRepository(table()),
+        customers=CustomerRepository(table()),
+        ledger_repository=CreditRepository(table()),
+        limiter=rate_limiter(),
+        settings=settings_cache(),
+        queue=send_queue,
+        schedules=campaign_schedules,
+        sms=sms_sender,
+        email=email_sender,
+        rates=campaign_rates(),
+        clock=clock(),
+        sleep=sleep(),
+        status_callback_url=get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status",
+    )
+
+
+@functools.cache
+def rate_limiter() -> RateLimiter:
+    from clienteling.campaigns.repositories.rate_limiter import RateLimiter
+
+    return RateLimiter(table())
+
+
+def campaign_events() -> CampaignEvents:
+    from clienteling.campaigns.repositories.campaigns import CampaignRepository
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
+    from clienteling.campaigns.services.tracking import CampaignEvents
+
+    return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()))
+
+
+def unsubscribe_service() -> UnsubscribeService:
+    from clienteling.campaigns.services.unsubscribe import UnsubscribeService
+    from clienteling.directory.repositories.customers import CustomerRepository
+
+    return UnsubscribeService(unsubscribe_links(), CustomerRepository(table()), store_directory(), clock())
+
+
+@functools.cache
+def campaign_schedules() -> OneTimeSchedules:
+    import boto3
+
+    from clienteling.adapters.schedules import OneTimeSchedules
+
+    settings = get_settings()
+    return OneTimeSchedules(
+        boto3.client("scheduler"),
+        group=settings.scheduler_group,
+        target_arn=settings.campaign_start_function_arn,
+        role_arn=settings.scheduler_role_arn,
+    )
