@@ -29,14 +29,22 @@ from clienteling.messaging.contracts.conversations import (
     message_out,
 )
 from clienteling.messaging.domain.conversations import ScheduledMessage
-from clienteling.messaging.services.conversations import ConversationService, Outgoing
-from clienteling.messaging.wiring import conversation_service
+from clienteling.messaging.services.conversation_work import ConversationWork
+from clienteling.messaging.services.opt_in import OptInRequests
+from clienteling.messaging.services.search import ConversationSearch
+from clienteling.messaging.services.send_later import SendLater
+from clienteling.messaging.services.sending import Outgoing, Sender
+from clienteling.messaging.wiring import conversation_search, conversation_work, opt_in_requests, send_later, sender
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)
 
 CallerDep = Annotated[Caller, Depends(current_caller)]
-Conversations = Annotated[ConversationService, Depends(conversation_service)]
+Conversations = Annotated[ConversationWork, Depends(conversation_work)]
+Texts = Annotated[Sender, Depends(sender)]
+OptIns = Annotated[OptInRequests, Depends(opt_in_requests)]
+Later = Annotated[SendLater, Depends(send_later)]
+Search = Annotated[ConversationSearch, Depends(conversation_search)]
 ConversationId = Annotated[Id, Path(description="Conversation id")]
 TAGS = ["Conversations"]
 
@@ -50,13 +58,11 @@ TAGS = ["Conversations"]
 def search_conversations(
     store_id: Annotated[Id, Path()],
     caller: CallerDep,
-    conversations: Conversations,
+    search: Search,
     q: Annotated[str, Query(min_length=2, max_length=100)],
     limit: Annotated[int, Query(ge=1, le=50)] = 25,
 ) -> Page[ConversationOut]:
-    return Page[ConversationOut](
-        items=[conversation_out(c) for c in conversations.search(caller, store_id, q, limit=limit)]
-    )
+    return Page[ConversationOut](items=[conversation_out(c) for c in search.search(caller, store_id, q, limit=limit)])
 
 
 @app.get("/v1/conversations/<conversation_id>", tags=TAGS, summary="One conversation", responses=ERROR_RESPONSES)
@@ -95,9 +101,9 @@ def send_message(
     conversation_id: ConversationId,
     body: Annotated[SendMessage, Body()],
     caller: CallerDep,
-    conversations: Conversations,
+    texts: Texts,
 ) -> MessageOut:
-    message = conversations.send(
+    message = texts.send(
         caller,
         conversation_id,
         Outgoing(
@@ -107,7 +113,7 @@ def send_message(
             media_keys=tuple(body.media_keys),
         ),
     )
-    return message_out(message, conversations.media_url)
+    return message_out(message, texts.media_url)
 
 
 @app.post(
@@ -120,11 +126,10 @@ def opt_in_request(
     customer_id: Annotated[Id, Path()],
     body: Annotated[OptInRequest, Body()],
     caller: CallerDep,
+    opt_ins: OptIns,
     conversations: Conversations,
 ) -> MessageOut:
-    return message_out(
-        conversations.opt_in_request(caller, customer_id, body.store_id, body.message), conversations.media_url
-    )
+    return message_out(opt_ins.request(caller, customer_id, body.store_id, body.message), conversations.media_url)
 
 
 @app.post(
@@ -248,7 +253,7 @@ def schedule_message(
     conversation_id: ConversationId,
     body: Annotated[ScheduleMessage, Body()],
     caller: CallerDep,
-    conversations: Conversations,
+    later: Later,
 ) -> ScheduledMessageOut:
     outgoing = Outgoing(
         body=body.body,
@@ -256,7 +261,7 @@ def schedule_message(
         product_ids=tuple(body.product_ids),
         media_keys=tuple(body.media_keys),
     )
-    return _scheduled_out(conversations.schedule(caller, conversation_id, outgoing, body.send_at))
+    return _scheduled_out(later.schedule(caller, conversation_id, outgoing, body.send_at))
 
 
 @app.get(
@@ -265,12 +270,8 @@ def schedule_message(
     responses=ERROR_RESPONSES,
     summary="The conversation's send-later messages, soonest first",
 )
-def list_scheduled(
-    conversation_id: ConversationId, caller: CallerDep, conversations: Conversations
-) -> Page[ScheduledMessageOut]:
-    return Page[ScheduledMessageOut](
-        items=[_scheduled_out(s) for s in conversations.scheduled(caller, conversation_id)]
-    )
+def list_scheduled(conversation_id: ConversationId, caller: CallerDep, later: Later) -> Page[ScheduledMessageOut]:
+    return Page[ScheduledMessageOut](items=[_scheduled_out(s) for s in later.scheduled(caller, conversation_id)])
 
 
 @app.delete(
@@ -283,9 +284,9 @@ def cancel_scheduled(
     conversation_id: ConversationId,
     scheduled_id: Annotated[Id, Path()],
     caller: CallerDep,
-    conversations: Conversations,
+    later: Later,
 ) -> ScheduledMessageOut:
-    return _scheduled_out(conversations.cancel_scheduled(caller, conversation_id, scheduled_id))
+    return _scheduled_out(later.cancel(caller, conversation_id, scheduled_id))
 
 
 @app.post(

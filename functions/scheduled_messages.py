@@ -6,10 +6,10 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.kernel.observability import logger
-from clienteling.messaging.wiring import conversation_service
+from clienteling.messaging.wiring import send_later
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    delivered = conversation_service().deliver_scheduled(str(event["conversationId"]), str(event["scheduledId"]))
+    delivered = send_later().deliver(str(event["conversationId"]), str(event["scheduledId"]))
     return {"state": delivered.state.value if delivered else "unknown"}

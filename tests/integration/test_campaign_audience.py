@@ -114,7 +114,7 @@ def test_blocked_and_capped_customers_are_left_out_of_the_next_campaigns(campaig
         world.clock.elapse(timedelta(days=1))
     # And the store blocks one of them in the conversation the campaign made
     conversation = conversation_id(store.id, blocked.id)
-    messaging_wiring.conversation_service().set_blocked(ADMIN, conversation, blocked=True)
+    messaging_wiring.conversation_work().set_blocked(ADMIN, conversation, blocked=True)
 
     # When a third campaign is previewed: both are out, for their own reasons
     third = world.campaign(store)

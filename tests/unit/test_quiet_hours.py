@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 import pytest
-from clienteling.messaging.domain import quiet_hours
-from clienteling.messaging.domain.quiet_hours import (
+from clienteling.kernel import quiet_hours
+from clienteling.kernel.quiet_hours import (
     MessageKind,
     NoAllowedTime,
     QuietHoursPolicy,

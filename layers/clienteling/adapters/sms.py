@@ -120,7 +120,7 @@ class TwilioSms:
             raise ProviderUnavailable("Twilio could not be reached.") from error
         sent = SentMessage(
             sid=str(message.sid),
-            status=str(message.status),
+            status=provider_status(str(message.status)),
             num_segments=_as_int(message.num_segments),
             error_code=_as_int(message.error_code) if message.error_code is not None else None,
         )

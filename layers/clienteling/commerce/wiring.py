@@ -7,10 +7,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from clienteling.directory.wiring import store_directory
+from clienteling.directory.wiring import associates, customer_records, products, store_directory
 from clienteling.kernel.config import get_settings
-from clienteling.messaging.wiring import conversation_service
-from clienteling.resources import clock, payment_links, table
+from clienteling.messaging.wiring import conversations, sender
+from clienteling.resources import clock, payment_links, table, unit_of_work
 
 if TYPE_CHECKING:
     from clienteling.adapters.email import SesEmail
@@ -25,16 +25,15 @@ if TYPE_CHECKING:
 def cart_service() -> CartService:
     from clienteling.commerce.repositories.carts import CartRepository
     from clienteling.commerce.services.carts import CartService
-    from clienteling.directory.repositories.catalog import CatalogRepository
-    from clienteling.directory.repositories.customers import CustomerRepository
 
     return CartService(
         carts_repo=CartRepository(table()),
-        catalog=CatalogRepository(table()),
-        customers=CustomerRepository(table()),
+        catalog=products(),
+        customers=customer_records(),
         stores=store_directory(),
-        conversations=conversation_service,
+        texts=sender,
         payments=payment_links,
+        work=unit_of_work,
         clock=clock(),
         public_base_url=get_settings().public_base_url,
     )
@@ -51,12 +50,12 @@ def payment_service() -> PaymentService:
     from clienteling.commerce.repositories.carts import CartRepository
     from clienteling.commerce.repositories.orders import OrderRepository
     from clienteling.commerce.services.payments import PaymentService
-    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return PaymentService(
         carts_repo=CartRepository(table()),
         orders_repo=OrderRepository(table()),
-        conversations=ConversationRepository(table()),
+        conversations=conversations(),
+        work=unit_of_work,
         clock=clock(),
     )
 
@@ -74,15 +73,13 @@ def receipt_email() -> SesEmail:
 def payment_followups() -> PaymentFollowups:
     from clienteling.commerce.repositories.orders import OrderRepository
     from clienteling.commerce.services.payment_followups import PaymentFollowups
-    from clienteling.directory.repositories.associates import AssociateRepository
-    from clienteling.directory.repositories.customers import CustomerRepository
 
     return PaymentFollowups(
         orders_repo=OrderRepository(table()),
-        customers=CustomerRepository(table()),
-        associates=AssociateRepository(table()),
+        customers=customer_records(),
+        associates=associates(),
         stores=store_directory(),
-        conversations=conversation_service,
+        texts=sender,
         email=receipt_email,
         clock=clock(),
     )
@@ -91,13 +88,12 @@ def payment_followups() -> PaymentFollowups:
 def order_service() -> OrderService:
     from clienteling.commerce.repositories.orders import OrderRepository
     from clienteling.commerce.services.orders import OrderService
-    from clienteling.directory.repositories.customers import CustomerRepository
 
-    return OrderService(OrderRepository(table()), CustomerRepository(table()))
+    return OrderService(OrderRepository(table()), customer_records())
 
 
 def cart_expiry_sweep() -> CartExpirySweep:
     from clienteling.commerce.repositories.carts import CartRepository
     from clienteling.commerce.services.cart_expiry import CartExpirySweep
 
-    return CartExpirySweep(CartRepository(table()), payment_links, clock())
+    return CartExpirySweep(CartRepository(table()), payment_links, unit_of_work, clock())

@@ -8,12 +8,19 @@ import functools
 from typing import TYPE_CHECKING
 
 from clienteling.kernel.config import get_settings
-from clienteling.resources import clock, identity_directory, media_store, table
+from clienteling.resources import clock, identity_directory, media_store, table, unit_of_work
 
 if TYPE_CHECKING:
     from clienteling.directory.domain.settings import BusinessSettings
+    from clienteling.directory.ports import (
+        AssociateLookup,
+        CustomerEnrolment,
+        CustomerRecords,
+        ProductLookup,
+    )
     from clienteling.directory.services.associates import AssociateService
     from clienteling.directory.services.catalog import CatalogService
+    from clienteling.directory.services.consent import ConsentRecorder
     from clienteling.directory.services.customers import CustomerService
     from clienteling.directory.services.settings import SettingsService
     from clienteling.directory.services.store_directory import StoreDirectory
@@ -40,17 +47,48 @@ def customer_service() -> CustomerService:
     from clienteling.directory.repositories.associates import AssociateRepository
     from clienteling.directory.repositories.customers import CustomerRepository
     from clienteling.directory.services.customers import CustomerService
-    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging.wiring import customer_copies  # the port messaging implements for us
 
     return CustomerService(
         customers=CustomerRepository(table()),
-        conversations=ConversationRepository(table()),
+        copies=customer_copies(),
         associates=AssociateRepository(table()),
         stores=store_directory(),
-        settings=settings_cache(),
+        consents=consent_recorder(),
+        work=unit_of_work,
         clock=clock(),
         default_region=get_settings().default_phone_region,
     )
+
+
+# ---------------------------------------------------------------------- ports other features use
+def customer_records() -> CustomerRecords:
+    from clienteling.directory.repositories.customers import CustomerRepository
+
+    return CustomerRepository(table())
+
+
+def consent_recorder() -> ConsentRecorder:
+    from clienteling.directory.repositories.customers import CustomerRepository
+    from clienteling.directory.services.consent import ConsentRecorder
+
+    return ConsentRecorder(CustomerRepository(table()))
+
+
+def associates() -> AssociateLookup:
+    from clienteling.directory.repositories.associates import AssociateRepository
+
+    return AssociateRepository(table())
+
+
+def products() -> ProductLookup:
+    from clienteling.directory.repositories.catalog import CatalogRepository
+
+    return CatalogRepository(table())
+
+
+def customer_enrolment() -> CustomerEnrolment:
+    return customer_service()
 
 
 def associate_service() -> AssociateService:

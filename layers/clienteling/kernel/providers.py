@@ -45,7 +45,7 @@ class ProviderUnavailable(SmsError):
 @dataclass(frozen=True, slots=True)
 class SentMessage:
     sid: str
-    status: str
+    status: DeliveryStatus
     num_segments: int | None
     error_code: int | None
 

@@ -29,7 +29,7 @@ from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.directory.domain.consent import Channel, Purpose, effective
 from clienteling.directory.domain.customers import display_name
 from clienteling.directory.domain.stores import Store
-from clienteling.messaging.domain.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
+from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 
 BATCH = 100  # profiles per BatchGetItem
 

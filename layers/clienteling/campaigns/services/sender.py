@@ -46,7 +46,7 @@ from clienteling.campaigns.services.flow import Parking, Progress, Rates, Refund
 from clienteling.directory.domain.consent import Channel, Method, Purpose, Status
 from clienteling.directory.domain.settings import BusinessSettings
 from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.consent import CARRIER_NOTE, SmsOptOut
+from clienteling.directory.services.consent import ConsentRecorder
 from clienteling.kernel import keys, outbox, transactions
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock, from_iso, iso
@@ -61,6 +61,8 @@ from clienteling.kernel.providers import (
     RecipientOptedOut,
     SmsError,
 )
+from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
+from clienteling.kernel.unit_of_work import UnitOfWork
 from clienteling.messaging.domain.conversations import (
     Conversation,
     ConversationStatus,
@@ -70,9 +72,9 @@ from clienteling.messaging.domain.conversations import (
     conversation_id,
     preview,
 )
-from clienteling.messaging.domain.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 from clienteling.messaging.events import MessageSent
 from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
+from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
 
 CLAIM_ATTEMPTS = 3
 LEASE_MARGIN = timedelta(seconds=60)
@@ -147,7 +149,7 @@ class CampaignSender:
         self._parking = Parking(campaigns, queue, schedules, clock)
         self._progress = Progress(campaigns, ledger_repository, clock)
         self._refunds = Refunds(ledger_repository, clock)
-        self._opt_out = SmsOptOut(customers, conversations)
+        self._opt_out = SmsOptOut(ConsentRecorder(customers), conversations)
 
     @property
     def table(self) -> Any:
@@ -483,10 +485,12 @@ class CampaignSender:
                     message.conversation_id, message_sk(message), MessageStatus.FAILED, code
                 )
             )
+        work = UnitOfWork(self.table).extend(ops)
         if carrier_opt_out:
             member = self._marketing.member(request.customer_id)
             if member is not None:
-                ops += self._opt_out.ops(
+                self._opt_out.record(
+                    work,
                     member.customer,
                     request.store_id,
                     settings=self._settings.get(""),
@@ -496,7 +500,7 @@ class CampaignSender:
                     message_id=message.id if message else None,
                     note=CARRIER_NOTE,
                 )
-        transactions.transact(self.table, ops)
+        work.commit()
         self._refunds.add(request.channel, request.campaign_id, request.credits)
         batch.processed[request.campaign_id] += 1
         job.outcome = "failed"

@@ -8,13 +8,21 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from clienteling.campaigns.domain import unsubscribe
-from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
+from clienteling.directory.domain.consent import (
+    BUSINESS_WIDE,
+    Channel,
+    ConsentDecision,
+    Method,
+    Purpose,
+    Status,
+    effective,
+)
 from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.consent import ConsentDecision, ConsentRecorder
+from clienteling.directory.services.consent import ConsentRecorder
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import transactions
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.observability import logger
+from clienteling.kernel.unit_of_work import UnitOfWork
 
 PATH = "/email/unsubscribe/"
 
@@ -71,7 +79,9 @@ class UnsubscribeService:
         current = effective(customer.consents, Channel.EMAIL, Purpose.MARKETING)
         if current == Status.OPTED_OUT:
             return Result(Outcome.ALREADY, locale, brand)
-        write = self._consents.record(
+        work = UnitOfWork(self._customers.table)
+        self._consents.record(
+            work,
             customer.id,
             [
                 ConsentDecision(
@@ -87,6 +97,6 @@ class UnsubscribeService:
             previous=lambda _: current,
             thread_stores=[],
         )
-        transactions.transact(self._customers.table, write.ops)
+        work.commit()
         logger.info("unsubscribed by link", extra={"customer_id": customer.id, "campaign_id": request.campaign_id})
         return Result(Outcome.UNSUBSCRIBED, locale, brand)

@@ -7,21 +7,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
-from clienteling.adapters.payments import AdyenPaymentLinks
 from clienteling.commerce.domain import carts
 from clienteling.commerce.events import CartExpired
 from clienteling.commerce.repositories.carts import CartRepository
-from clienteling.kernel import outbox, transactions
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import PaymentProviderError
+from clienteling.kernel.providers import PaymentLinks, PaymentProviderError
 from clienteling.kernel.sweeps import PAGE, SweepReport, sweep
+from clienteling.kernel.transactions import ConditionFailed
+from clienteling.kernel.unit_of_work import StartWork
 
 
 class CartExpirySweep:
-    def __init__(self, carts_: CartRepository, payments: Callable[[], AdyenPaymentLinks], clock: Clock) -> None:
+    def __init__(
+        self, carts_: CartRepository, payments: Callable[[], PaymentLinks], work: StartWork, clock: Clock
+    ) -> None:
         self._carts = carts_
         self._payments = payments
+        self._work = work
         self._clock = clock
 
     def run(self) -> SweepReport:
@@ -37,7 +40,7 @@ class CartExpirySweep:
         now = self._clock()
         cart = self._carts.get(cart_id)
         if cart is None or not cart.lines or not carts.is_expired(cart, now):
-            raise transactions.ConditionFailed()  # already cleared, or started afresh: nothing due
+            raise ConditionFailed()  # already cleared, or started afresh: nothing due
         link_expired = False
         if cart.share is not None and cart.share.link_id:
             try:
@@ -58,22 +61,15 @@ class CartExpirySweep:
             updated_at=now,
             updated_by=None,
         )
-        transactions.transact(
-            self._carts.table,
-            [
-                self._carts.cart_op(cleared, previous_version=cart.version, lifetime=cart.lifetime),
-                outbox.event_op(
-                    self._carts.table,
-                    "CartExpired",
-                    CartExpired(
-                        cart_id=cart.id,
-                        store_id=cart.store_id,
-                        customer_id=cart.customer_id,
-                        lines=len(cart.lines),
-                        link_expired=link_expired,
-                        occurred_at=now,
-                    ),
-                    now=now,
-                ),
-            ],
-        )
+        with self._work() as work:
+            work.add(self._carts.cart_op(cleared, previous_version=cart.version, lifetime=cart.lifetime))
+            work.emit(
+                CartExpired(
+                    cart_id=cart.id,
+                    store_id=cart.store_id,
+                    customer_id=cart.customer_id,
+                    lines=len(cart.lines),
+                    link_expired=link_expired,
+                    occurred_at=now,
+                )
+            )

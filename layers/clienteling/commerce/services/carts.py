@@ -13,31 +13,24 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
-from clienteling.adapters.payments import AdyenPaymentLinks
 from clienteling.commerce.contracts.carts import CartChange, DiscountIn, LineAdd, LineChange
 from clienteling.commerce.domain import cart_texts, carts
 from clienteling.commerce.domain.carts import Cart, CartLine, Discount, PageInfo, Share, ShippingChoice, TaxMode
 from clienteling.commerce.domain.orders import PaymentRequest
 from clienteling.commerce.events import CartShared
 from clienteling.commerce.repositories.carts import CartRepository, ReferenceTaken
-from clienteling.directory.domain.stores import Store
-from clienteling.directory.repositories.catalog import CatalogRepository
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import money, outbox, transactions
+from clienteling.directory.ports import CustomerRecords, ProductLookup, Store, StoreLookup
+from clienteling.kernel import money
 from clienteling.kernel.access import Caller
 from clienteling.kernel.addresses import Address
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import Conflict, Forbidden, NotFound, ProviderUnavailable, StaleVersion, Unprocessable
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import LineItem, PaymentLink, PaymentProviderError
-from clienteling.messaging.domain.conversations import Message, conversation_id
-
-if TYPE_CHECKING:
-    from clienteling.messaging.services.conversations import ConversationService
+from clienteling.kernel.providers import LineItem, PaymentLink, PaymentLinks, PaymentProviderError
+from clienteling.kernel.unit_of_work import StartWork
+from clienteling.messaging.ports import Message, TextSender
 
 TOKEN_BYTES = 24  # 192 random bits in the customer's link
 
@@ -77,11 +70,12 @@ class CartService:
         self,
         *,
         carts_repo: CartRepository,
-        catalog: CatalogRepository,
-        customers: CustomerRepository,
-        stores: StoreDirectory,
-        conversations: Callable[[], ConversationService],
-        payments: Callable[[], AdyenPaymentLinks],
+        catalog: ProductLookup,
+        customers: CustomerRecords,
+        stores: StoreLookup,
+        texts: Callable[[], TextSender],
+        payments: Callable[[], PaymentLinks],
+        work: StartWork,
         clock: Clock,
         public_base_url: str,
     ) -> None:
@@ -89,8 +83,9 @@ class CartService:
         self._catalog = catalog
         self._customers = customers
         self._stores = stores
-        self._conversations = conversations
+        self._texts = texts
         self._payments = payments
+        self._work = work
         self._clock = clock
         self._base_url = public_base_url.rstrip("/")
 
@@ -294,9 +289,9 @@ class CartService:
         total = carts.price(cart).total_minor
         if total <= 0:
             raise Conflict("There is nothing to pay: the cart's total is zero.")
-        conversation = conversation_id(store.id, customer_id)
-        self._conversations().ensure_can_text(caller, conversation)  # 404 or 409 before any link is made
-        customer = self._customers.require(customer_id)
+        # 404 or 409 before any link is made; what the text needs is read once, here.
+        texting = self._texts().context_for(caller, store.id, customer_id)
+        customer = texting.customer
         page = PageInfo(store.name, store.locale, store.time_zone, customer.first_name)
         if not cart.link_is_current:
             shared = self._new_link(caller, store, cart, total, page)
@@ -305,13 +300,9 @@ class CartService:
             self._carts.save(shared, previous_version=cart.version)  # same version: the contents did not change
         else:
             shared = cart
-        from clienteling.messaging.services.conversations import Outgoing  # noqa: PLC0415 - sharing only (cold start)
-
         url = self.page_url(shared) or ""
         body = cart_texts.text(store.locale, "share", first_name=customer.first_name, store=store.name, url=url)
-        message = self._conversations().send(
-            caller, conversation, Outgoing(body=f"{note.strip()}\n{body}" if note else body)
-        )
+        message = self._texts().send_text(caller, texting, f"{note.strip()}\n{body}" if note else body)
         logger.info("cart shared", extra={"cart_id": cart.id, "version": shared.version, "total_minor": total})
         return Shared(cart=shared, page_url=url, message=message)
 
@@ -329,7 +320,8 @@ class CartService:
                 shared_by=caller.associate_id,
             )
             try:
-                transactions.transact(self._carts.table, [self._carts.claim_reference_op(request)])
+                with self._work() as work:
+                    work.add(self._carts.claim_reference_op(request))
                 break
             except ReferenceTaken:
                 # An earlier life of this cart (deleted by TTL) used this version: step past it.
@@ -354,29 +346,24 @@ class CartService:
             ),
             page=page,
         )
-        transactions.transact(
-            self._carts.table,
-            [
+        with self._work() as work:
+            work.add(
                 self._carts.cart_op(shared, previous_version=cart.version, lifetime=cart.lifetime),
                 self._carts.page_op(shared, token=token),
                 self._carts.payment_link_op(reference, link.id),
-                outbox.event_op(
-                    self._carts.table,
-                    "CartShared",
-                    CartShared(
-                        cart_id=cart.id,
-                        store_id=cart.store_id,
-                        customer_id=cart.customer_id,
-                        associate_id=caller.associate_id,
-                        version=cart.version,
-                        total_minor=total,
-                        currency=cart.currency,
-                        occurred_at=now,
-                    ),
-                    now=now,
-                ),
-            ],
-        )
+            )
+            work.emit(
+                CartShared(
+                    cart_id=cart.id,
+                    store_id=cart.store_id,
+                    customer_id=cart.customer_id,
+                    associate_id=caller.associate_id,
+                    version=cart.version,
+                    total_minor=total,
+                    currency=cart.currency,
+                    occurred_at=now,
+                )
+            )
         if previous is not None and previous.link_id != link.id:
             self._expire_link(previous.link_id)
         return shared

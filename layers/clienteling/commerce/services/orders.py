@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from clienteling.commerce.domain.orders import Order
 from clienteling.commerce.repositories.orders import OrderRepository
-from clienteling.directory.repositories.customers import CustomerRepository
+from clienteling.directory.ports import CustomerRecords
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.errors import NotFound
 from clienteling.kernel.pages import Page
@@ -13,7 +13,7 @@ from clienteling.kernel.pages import Page
 class OrderService:
     """Orders as associates read them: store-scoped."""
 
-    def __init__(self, orders_repo: OrderRepository, customers: CustomerRepository) -> None:
+    def __init__(self, orders_repo: OrderRepository, customers: CustomerRecords) -> None:
         self._orders = orders_repo
         self._customers = customers
 

@@ -9,21 +9,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from clienteling.adapters.email import SesEmail
 from clienteling.commerce.domain import cart_texts
 from clienteling.commerce.domain.orders import Order
 from clienteling.commerce.events import OrderPaid, PaymentFailed
 from clienteling.commerce.repositories.orders import OrderRepository
 from clienteling.commerce.web.receipts import render_receipt
-from clienteling.directory.domain.customers import display_name
-from clienteling.directory.repositories.associates import AssociateRepository
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.directory.ports import AssociateLookup, CustomerRecords, StoreLookup, display_name
 from clienteling.kernel import localisation
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import EmailError, OutgoingEmail
-from clienteling.messaging.services.conversations import ConversationService
+from clienteling.kernel.providers import EmailError, EmailSender, OutgoingEmail
+from clienteling.messaging.ports import StoreTexts
 
 
 class PaymentFollowups:
@@ -33,18 +29,18 @@ class PaymentFollowups:
         self,
         *,
         orders_repo: OrderRepository,
-        customers: CustomerRepository,
-        associates: AssociateRepository,
-        stores: StoreDirectory,
-        conversations: Callable[[], ConversationService],
-        email: Callable[[], SesEmail],
+        customers: CustomerRecords,
+        associates: AssociateLookup,
+        stores: StoreLookup,
+        texts: Callable[[], StoreTexts],
+        email: Callable[[], EmailSender],
         clock: Clock,
     ) -> None:
         self._orders = orders_repo
         self._customers = customers
         self._associates = associates
         self._stores = stores
-        self._conversations = conversations
+        self._texts = texts
         self._email = email
         self._clock = clock
 
@@ -77,13 +73,13 @@ class PaymentFollowups:
             )  # fmt: skip
             if order.cart_changed_since:
                 line += " " + cart_texts.text(locale, "paid_changed")
-            self._conversations().post_system(order.conversation_id, line)
+            self._texts().post_system(order.conversation_id, line)
             done.append("chat")
         if self._claim(order.id, "sms"):
             receipt = cart_texts.text(
                 locale, "receipt", first_name=customer.first_name, total=total, order=number, store=store.name
             )
-            if self._conversations().send_from_store(order.conversation_id, receipt) is not None:
+            if self._texts().send_from_store(order.conversation_id, receipt) is not None:
                 done.append("sms")
         if customer.email and self._claim(order.id, "email"):
             subject, text, html = render_receipt(order, store, customer.first_name)
@@ -108,7 +104,7 @@ class PaymentFollowups:
             line = cart_texts.text(
                 store.locale, "refused", name=display_name(customer), total=total, reason=failed.reason
             )
-        self._conversations().post_system(failed.conversation_id, line)
+        self._texts().post_system(failed.conversation_id, line)
         return ["chat"]
 
     def _claim(self, key: str, step: str) -> bool:

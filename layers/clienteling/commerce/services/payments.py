@@ -16,14 +16,13 @@ from clienteling.commerce.domain.orders import Order, PaymentRequest
 from clienteling.commerce.events import OrderPaid, PaymentFailed
 from clienteling.commerce.repositories.carts import CartRepository
 from clienteling.commerce.repositories.orders import AlreadyHandled, OrderRepository
-from clienteling.kernel import outbox, transactions
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import StaleVersion
 from clienteling.kernel.events import PurchasedLine
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
-from clienteling.messaging.domain.conversations import conversation_id
-from clienteling.messaging.repositories.conversations import ConversationRepository
+from clienteling.kernel.unit_of_work import StartWork, UnitOfWork
+from clienteling.messaging.ports import ConversationLookup, conversation_id
 
 AUTHORISATION = "AUTHORISATION"
 
@@ -34,12 +33,14 @@ class PaymentService:
         *,
         carts_repo: CartRepository,
         orders_repo: OrderRepository,
-        conversations: ConversationRepository,
+        conversations: ConversationLookup,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._carts = carts_repo
         self._orders = orders_repo
         self._conversations = conversations
+        self._work = work
         self._clock = clock
 
     def handle(self, notification: AdyenNotification) -> str:
@@ -85,12 +86,15 @@ class PaymentService:
             updated_at=now,
             updated_by=None,
         )
-        cart_ops = [
-            self._carts.cart_op(emptied, previous_version=cart.version, lifetime=cart.lifetime),
-            self._carts.page_op(cart, token=request.token, order_id=order.id, paid_total_minor=order.total_minor),
-        ]
         try:
-            transactions.transact(self._carts.table, [*self._order_ops(notification, request, order), *cart_ops])
+            with self._work() as work:
+                self._add_order(work, notification, request, order)
+                work.add(
+                    self._carts.cart_op(emptied, previous_version=cart.version, lifetime=cart.lifetime),
+                    self._carts.page_op(
+                        cart, token=request.token, order_id=order.id, paid_total_minor=order.total_minor
+                    ),
+                )
         except AlreadyHandled:
             logger.info("adyen notification delivered again", extra={"psp_reference": notification.psp_reference})
             return "duplicate"
@@ -99,7 +103,8 @@ class PaymentService:
             # was paid, leave the cart as the associate has it now.
             order = dataclasses.replace(order, cart_changed_since=True)
             try:
-                transactions.transact(self._carts.table, self._order_ops(notification, request, order))
+                with self._work() as work:
+                    self._add_order(work, notification, request, order)
             except AlreadyHandled:
                 return "duplicate"
         logger.info(
@@ -109,19 +114,18 @@ class PaymentService:
         )  # fmt: skip
         return "paid"
 
-    def _order_ops(
-        self, notification: AdyenNotification, request: PaymentRequest, order: Order
-    ) -> list[transactions.Op]:
+    def _add_order(
+        self, work: UnitOfWork, notification: AdyenNotification, request: PaymentRequest, order: Order
+    ) -> None:
         now = order.created_at
-        return [
+        work.add(
             self._orders.marker_op(
                 notification.psp_reference, notification.event_code, now=now, order_id=order.id, outcome="paid"
-            ),
-            *self._orders.create_ops(order),
-            self._carts.payment_paid_op(request.reference, order.id),
-            outbox.event_op(
-                self._carts.table,
-                "OrderPaid",
+            )
+        )
+        work.extend(self._orders.create_ops(order))
+        work.add(self._carts.payment_paid_op(request.reference, order.id))
+        work.emit(
                 OrderPaid(
                     order_id=order.id,
                     cart_id=order.cart_id,
@@ -140,43 +144,36 @@ class PaymentService:
                     ],
                     psp_reference=order.psp_reference,
                     occurred_at=now,
-                ),
-                now=now,
-            ),
-        ]  # fmt: skip
+                )
+        )  # fmt: skip
 
     def _failed(self, notification: AdyenNotification, request: PaymentRequest, reason: str) -> str:
         cart, now = request.cart, self._clock()
         try:
-            transactions.transact(
-                self._carts.table,
-                [
+            with self._work() as work:
+                work.add(
                     self._orders.marker_op(
                         notification.psp_reference, notification.event_code, now=now, order_id=None, outcome=reason
                     ),
                     self._carts.payment_failed_op(
                         request.reference, notification.psp_reference, reason, now.isoformat()
                     ),
-                    outbox.event_op(
-                        self._carts.table,
-                        "PaymentFailed",
-                        PaymentFailed(
-                            cart_id=cart.id,
-                            store_id=cart.store_id,
-                            customer_id=cart.customer_id,
-                            conversation_id=conversation_id(cart.store_id, cart.customer_id),
-                            associate_id=request.shared_by or None,
-                            payment_reference=request.reference,
-                            psp_reference=notification.psp_reference,
-                            reason=reason,
-                            amount_minor=notification.amount.value,
-                            currency=notification.amount.currency,
-                            occurred_at=now,
-                        ),
-                        now=now,
-                    ),
-                ],
-            )
+                )
+                work.emit(
+                    PaymentFailed(
+                        cart_id=cart.id,
+                        store_id=cart.store_id,
+                        customer_id=cart.customer_id,
+                        conversation_id=conversation_id(cart.store_id, cart.customer_id),
+                        associate_id=request.shared_by or None,
+                        payment_reference=request.reference,
+                        psp_reference=notification.psp_reference,
+                        reason=reason,
+                        amount_minor=notification.amount.value,
+                        currency=notification.amount.currency,
+                        occurred_at=now,
+                    )
+                )
         except AlreadyHandled:
             return "duplicate"
         logger.info("payment not settled", extra={"cart_id": cart.id, "reason": reason})

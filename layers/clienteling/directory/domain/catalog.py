@@ -58,6 +58,15 @@ class Product:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class ProductLink:
+    """What a message needs to link a product: its name and page."""
+
+    sku: str
+    name: str
+    url: str | None
+
+
 def valid_gtin(code: str) -> bool:
     """GTIN-8, -12 (UPC), -13 (EAN) or -14 with a correct check digit."""
     if not code.isdigit() or len(code) not in (8, 12, 13, 14):

@@ -7,9 +7,10 @@ covers a store wins there. Every change is an append-only ConsentEvent (GDPR art
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 BUSINESS_WIDE = "*"
 
@@ -98,3 +99,30 @@ def effective(
     if not present:
         return Status.NOT_ASKED
     return max(present, key=lambda c: c.updated_at).status
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentDecision:
+    """One change to make: who decided what, how, and with which proof."""
+
+    channel: Channel
+    purpose: Purpose
+    scope: str  # store id or BUSINESS_WIDE
+    status: Status
+    method: Method
+    wording: str | None = None
+    wording_version: str | None = None
+    associate_id: str | None = None
+    store_id: str | None = None  # where it happened
+    message_id: str | None = None
+    note: str | None = None
+
+
+@dataclass
+class ConsentWrite:
+    """What recording decisions produced (its operations are in the unit of work): the new states and audit events."""
+
+    states: dict[str, ConsentState] = field(default_factory=dict)
+    events: list[ConsentEvent] = field(default_factory=list)
+    # store id -> fields of that store's SMS thread to set (the webhook's copy of the effective statuses)
+    thread_changes: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -9,6 +9,7 @@ from typing import Any
 
 from clienteling.directory.domain.consent import ConsentState
 from clienteling.kernel.addresses import Address
+from clienteling.kernel.errors import AlreadyExists
 from clienteling.kernel.search_text import fold, search_tokens
 
 
@@ -71,6 +72,10 @@ class CustomerSummary:
     home_store_id: str
     phone_number: str | None = None
     email: str | None = None
+
+
+class CustomerNumberTaken(AlreadyExists):
+    """The random customer number collided: draw another one."""
 
 
 def summary(customer: Customer) -> CustomerSummary:

@@ -8,12 +8,11 @@ image_url, product_url, availability).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from clienteling.directory.domain.catalog import Category, Product
+from clienteling.directory.domain.catalog import Category, Product, ProductLink
 from clienteling.kernel import cursors, keys, transactions
 from clienteling.kernel.errors import AlreadyExists
 from clienteling.kernel.items import dt_or_none, to_int, when, without_none
@@ -24,13 +23,6 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 TRANSACTION_LIMIT = 100
-
-
-@dataclass(frozen=True, slots=True)
-class ProductLink:
-    sku: str
-    name: str
-    url: str | None
 
 
 class CatalogRepository:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.directory.domain.consent import Channel, ConsentEvent, ConsentState, Method, Purpose, Status
-from clienteling.directory.domain.customers import Customer, CustomerSummary, Gender, Pet, birth_months, summary
+from clienteling.directory.domain.customers import (
+    Customer,
+    CustomerNumberTaken,
+    CustomerSummary,
+    Gender,
+    Pet,
+    birth_months,
+    summary,
+)
 from clienteling.kernel import cursors, keys, transactions
 from clienteling.kernel.errors import AlreadyExists, NotFound, StaleVersion, ValidationFailed
 from clienteling.kernel.items import address_from_item, address_to_item, dt, to_int, when, without_none
@@ -35,10 +43,6 @@ BATCH_GET_KEYS = 100
 
 def taken(field: str, what: str) -> AlreadyExists:
     return AlreadyExists(f"Another customer already has this {what}.", details=[{"field": field}])
-
-
-class CustomerNumberTaken(AlreadyExists):
-    """The random customer number collided: draw another one."""
 
 
 def _unique_values(customer: Customer) -> dict[str, tuple[str, AlreadyExists]]:
@@ -136,7 +140,7 @@ def membership_ops(table: Table, before: Customer | None, after: Customer | None
     return ops
 
 
-def _check_size(ops: list[transactions.Op]) -> None:
+def check_size(ops: list[transactions.Op]) -> None:
     if len(ops) > MAX_TRANSACTION_ITEMS:
         raise ValidationFailed(
             "This change touches too many names and tags at once; change the tags separately "
@@ -190,12 +194,12 @@ class CustomerRepository:
             )
         ops += [transactions.put(self._table, entry) for entry in _lookup_entries(customer).values()]
         ops += membership_ops(self._table, None, customer)
-        _check_size(ops)
+        check_size(ops)
         return ops
 
-    def replace(self, customer: Customer, *, previous: Customer, extra: list[transactions.Op] | None = None) -> None:
-        """AP-C4: save a changed profile if its version is still `previous.version`; markers and lookup
-        entries follow. 1 TransactWriteItems."""
+    def replace_ops(self, customer: Customer, *, previous: Customer) -> list[transactions.Op]:
+        """AP-C4: save a changed profile if its version is still `previous.version` (else StaleVersion); markers and
+        lookup entries follow. Committed in one TransactWriteItems with what other features copy of it."""
         ops = [_profile_update(self._table, customer, previous)]
         old_unique, new_unique = _unique_values(previous), _unique_values(customer)
         for kind in old_unique.keys() | new_unique.keys():
@@ -226,9 +230,40 @@ class CustomerRepository:
         ]
         ops += [transactions.put(self._table, entry) for k, entry in new_entries.items() if old_entries.get(k) != entry]
         ops += membership_ops(self._table, previous, customer)
-        ops += extra or []
-        _check_size(ops)
-        transactions.transact(self._table, ops)
+        check_size(ops)
+        return ops
+
+    def consent_event_op(self, event: ConsentEvent) -> transactions.Op:
+        """AP-C5: one entry of the consent audit trail (append-only)."""
+        return transactions.put(self._table, event_to_item(event), condition="attribute_not_exists(PK)")
+
+    def consents_op(self, customer_id: str, states: dict[str, ConsentState], *, now: datetime) -> transactions.Op:
+        """AP-C5: the profile's current consent states (keyed channel:purpose:scope), a new profile version."""
+        ordered = sorted(states)
+        names = {f"#k{i}": k for i, k in enumerate(ordered)}
+        values: dict[str, Any] = {f":s{i}": consent_to_item(states[k]) for i, k in enumerate(ordered)}
+        values.update({":one": 1, ":at": when(now)})
+        expression = "SET " + ", ".join(f"consents.#k{i} = :s{i}" for i in range(len(ordered)))
+        expression += ", version = version + :one, updated_at = :at"
+        return transactions.update(
+            self._table,
+            keys.customer(customer_id),
+            expression,
+            names=names,
+            values=values,
+            condition="attribute_exists(PK)",
+        )
+
+    def blocked_op(self, customer_id: str, store_id: str, *, blocked: bool) -> transactions.Op:
+        """AP-AU8: the stores that blocked a customer, kept on the profile for audiences (with the conversation's
+        own flag, in the same transaction)."""
+        return transactions.update(
+            self._table,
+            keys.customer(customer_id),
+            ("ADD" if blocked else "DELETE") + " blocked_stores :s",
+            values={":s": {store_id}},
+            condition="attribute_exists(PK)",
+        )
 
     def get_many(self, customer_ids: list[str]) -> dict[str, dict[str, Any]]:
         """AP-C11: profiles by id, as stored (marketing reads its own attributes from them). 1 BatchGetItem per

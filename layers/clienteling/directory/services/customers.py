@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from clienteling.directory.contracts.customers import ConsentChange, CustomerCreate, CustomerUpdate
@@ -12,27 +13,26 @@ from clienteling.directory.domain.consent import (
     ASSOCIATE_METHODS,
     BUSINESS_WIDE,
     Channel,
+    ConsentDecision,
     ConsentEvent,
     Method,
     Status,
     effective,
 )
-from clienteling.directory.domain.customers import Customer, CustomerSummary, Pet, display_name
-from clienteling.directory.domain.settings import BusinessSettings
+from clienteling.directory.domain.customers import Customer, CustomerNumberTaken, CustomerSummary, Pet
+from clienteling.directory.ports import CustomerCopies
 from clienteling.directory.repositories.associates import AssociateRepository
-from clienteling.directory.repositories.customers import CustomerNumberTaken, CustomerRepository
-from clienteling.directory.services.consent import ConsentDecision, ConsentRecorder, follow_ops
+from clienteling.directory.repositories.customers import CustomerRepository, check_size
+from clienteling.directory.services.consent import ConsentRecorder
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.addresses import Address
-from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import Forbidden, NotFound, StaleVersion, ValidationFailed
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.pages import Page
 from clienteling.kernel.phone import InvalidPhoneNumber, to_e164, to_e164_mobile
-from clienteling.messaging.repositories.conversations import ConversationRepository
+from clienteling.kernel.unit_of_work import StartWork
 
 NUMBER_ATTEMPTS = 5
 
@@ -52,20 +52,20 @@ class CustomerService:
         self,
         *,
         customers: CustomerRepository,
-        conversations: ConversationRepository,
+        copies: CustomerCopies,
         associates: AssociateRepository,
         stores: StoreDirectory,
-        settings: TtlCache[str, BusinessSettings],
+        consents: ConsentRecorder,
+        work: StartWork,
         clock: Clock,
         default_region: str,
     ) -> None:
         self._customers = customers
-        self._conversations = conversations
+        self._copies = copies
         self._associates = associates
-        self._consents = ConsentRecorder(customers)
+        self._consents = consents
         self._stores = stores
-        self._settings = settings
-
+        self._work = work
         self._clock = clock
         self._default_region = default_region
 
@@ -144,6 +144,31 @@ class CustomerService:
                 customer = dataclasses.replace(customer, customer_number=customer_numbers.generate())
         raise AssertionError("unreachable")  # pragma: no cover
 
+    def enrol(
+        self,
+        caller: Caller,
+        *,
+        first_name: str,
+        last_name: str,
+        home_store_id: str,
+        email: str | None,
+        phone_number: str | None,
+        birth_date: date | None,
+        pro: bool,
+    ) -> Customer:
+        """The CustomerEnrolment port: a customer the till enrols with their first purchase, checked as if created
+        through the API (`new_customer`), not written yet."""
+        data = CustomerCreate(
+            first_name=first_name,
+            last_name=last_name,
+            home_store_id=home_store_id,
+            email=email,
+            phone_number=phone_number,
+            birth_date=birth_date,
+            pro=pro,
+        )
+        return self.new_customer(caller, data)
+
     def new_customer(self, caller: Caller, data: CustomerCreate) -> Customer:
         """A checked, normalised new customer with a fresh customer number, not written yet: `create` writes it,
         and the till writes it in the same transaction as the purchase that enrols them
@@ -216,50 +241,11 @@ class CustomerService:
         if "first_name" in changes or "last_name" in changes:
             changes["unidentified"] = False  # a person named the customer
         updated = dataclasses.replace(current, **changes, version=current.version + 1, updated_at=self._clock())
-        self._customers.replace(updated, previous=current, extra=self._conversation_copies(current, updated))
+        with self._work() as work:
+            work.extend(self._customers.replace_ops(updated, previous=current))
+            self._copies.customer_changed(work, current, updated)
+            check_size(work.ops)  # the copies count too: one transaction holds 100 items at most
         return updated
-
-    def _conversation_copies(self, before: Customer, after: Customer) -> list[transactions.Op]:
-        """Conversations show the customer's name and route texts by phone: keep their copies in step."""
-        name_changed = (before.first_name, before.last_name) != (after.first_name, after.last_name)
-        phone_changed = before.phone_number != after.phone_number
-        primary_changed = before.primary_associates != after.primary_associates
-        if not (name_changed or phone_changed or primary_changed):
-            return []
-        links = self._conversations.links(after.id)
-        ops = []
-        if name_changed or phone_changed:
-            ops += [
-                self._conversations.copy_customer_op(
-                    conversation_id, name=display_name(after), phone=after.phone_number
-                )
-                for _store_id, conversation_id in links
-            ]
-        if name_changed:
-            # Found by the new name too (the old one keeps finding it: words are never unindexed one by one).
-            ops += [
-                op
-                for store_id, conversation_id in links
-                for op in self._conversations.word_ops(store_id, conversation_id, display_name(after))
-            ]
-        if phone_changed:
-            ops += self._conversations.rekey_threads_ops(
-                [store_id for store_id, _ in links],
-                before.phone_number,
-                after.phone_number,
-                customer_id=after.id,
-                consents=after.consents,
-                primary_associates=after.primary_associates,
-            )
-        elif primary_changed and after.phone_number:
-            ops += [
-                self._conversations.thread_update_op(
-                    store_id, after.phone_number, primary_associate_id=after.primary_associates.get(store_id)
-                )
-                for store_id, _ in links
-                if before.primary_associates.get(store_id) != after.primary_associates.get(store_id)
-            ]
-        return ops
 
     def _primary_associates(
         self, caller: Caller, current: dict[str, str], changes: Mapping[str, str | None]
@@ -315,11 +301,11 @@ class CustomerService:
             note=change.note,
         )
         stores = (
-            [s for s, _ in self._conversations.links(customer.id)]
-            if change.channel == Channel.SMS and customer.phone_number
-            else []
+            self._copies.texting_stores(customer.id) if change.channel == Channel.SMS and customer.phone_number else []
         )
+        work = self._work()
         write = self._consents.record(
+            work,
             customer.id,
             [decision],
             now=now,
@@ -328,8 +314,8 @@ class CustomerService:
                 customer.consents, d.channel, d.purpose, None if d.scope == BUSINESS_WIDE else d.scope
             ),
         )
-        ops = write.ops + follow_ops(self._conversations, customer, write, now=now, settings=self._settings.get(""))
-        transactions.transact(self._customers.table, ops)
+        self._copies.consent_recorded(work, customer, write, now=now)
+        work.commit()
         return dataclasses.replace(
             customer, consents={**customer.consents, **write.states}, version=customer.version + 1, updated_at=now
         )

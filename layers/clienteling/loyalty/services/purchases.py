@@ -29,10 +29,10 @@ from zoneinfo import ZoneInfo
 from clienteling.adapters.email import SesEmail
 from clienteling.commerce.events import OrderPaid
 from clienteling.directory.domain import customer_numbers
-from clienteling.directory.domain.customers import Customer
+from clienteling.directory.domain.customers import Customer, CustomerNumberTaken
 from clienteling.directory.domain.stores import Store
 from clienteling.directory.events import CustomerCreated
-from clienteling.directory.repositories.customers import CustomerNumberTaken, CustomerRepository
+from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.directory.services.store_directory import StoreDirectory
 from clienteling.kernel import keys, outbox, transactions
 from clienteling.kernel.access import Caller

@@ -11,8 +11,7 @@ from datetime import datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 
-from clienteling.directory.domain.consent import Status
-from clienteling.directory.domain.settings import BusinessSettings
+from clienteling.directory.ports import BusinessSettings, Status
 
 
 def archive_due(at: datetime, conversational: Status, settings: BusinessSettings) -> datetime:

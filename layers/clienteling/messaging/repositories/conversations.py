@@ -6,15 +6,16 @@ operations; services compose the operations of one change into a single transact
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
 from boto3.dynamodb.conditions import Key
 
-from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
+from clienteling.directory.ports import Channel, Purpose, Status, effective
 from clienteling.kernel import keys, transactions
-from clienteling.kernel.errors import Conflict, NotFound
+from clienteling.kernel.errors import Conflict, DomainError, NotFound
 from clienteling.kernel.items import dt, to_int, when, without_none
 from clienteling.kernel.pages import Page, query_page
 from clienteling.messaging.domain.conversations import (
@@ -216,6 +217,20 @@ class ConversationRepository:
             values=values or None,
             condition="attribute_exists(PK)",
         )
+
+    def first_contact_ops(
+        self, thread: Thread, *, keep_existing: bool = False, race: DomainError | None = None
+    ) -> list[transactions.Op]:
+        """AP-M1w: a conversation starts: the SMS thread that routes the customer's texts to it, and the customer's
+        link to it (for consent and phone changes, and erasure). The first text from or to a number creates the
+        thread, and `race` is what losing it to a concurrent first text means; `keep_existing` instead leaves a
+        thread already there as it is (a campaign text to a customer who may have texted meanwhile). The
+        conversation item itself is upserted by the message's own write (`touch_op`, `ensure_conversation_op`)."""
+        if keep_existing:
+            thread_op = self.ensure_thread_op(thread)
+        else:
+            thread_op = dataclasses.replace(self.thread_put_op(thread), on_condition_failed=race)
+        return [thread_op, self.link_op(thread.customer_id, thread.store_id, thread.conversation_id)]
 
     def link_op(self, customer_id: str, store_id: str, conversation_id: str) -> transactions.Op:
         return transactions.put(
@@ -614,6 +629,12 @@ class ConversationRepository:
             self._table, keys.conversation(conversation_id), expression, values=values, condition="attribute_exists(PK)"
         )
 
+    def message_delete_op(self, message: Message) -> transactions.Op:
+        """Take back a message written before a send that did not happen (the send is tried again later)."""
+        return transactions.delete(
+            self._table, keys.message(message.conversation_id, when(message.created_at), message.id)
+        )
+
     def media_update_op(self, message: Message, media: tuple[Media, ...]) -> transactions.Op:
         return transactions.update(
             self._table,
@@ -625,6 +646,7 @@ class ConversationRepository:
 
 
 def message_sk(message: Message) -> str:
+    """Where a message is in its conversation: what status callbacks carry back to find it."""
     return keys.message(message.conversation_id, when(message.created_at), message.id)["SK"]
 
 

@@ -7,17 +7,18 @@ index, so a rerun continues where a failed one stopped.
 
 from __future__ import annotations
 
-from clienteling.kernel import outbox, transactions
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.sweeps import PAGE, SweepReport, sweep
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.messaging.domain.conversations import Conversation, ConversationStatus
 from clienteling.messaging.events import ConversationStatusChanged
 from clienteling.messaging.repositories.conversations import ConversationRepository
 
 
 class ArchiveSweep:
-    def __init__(self, conversations: ConversationRepository, clock: Clock) -> None:
+    def __init__(self, conversations: ConversationRepository, work: StartWork, clock: Clock) -> None:
         self._conversations = conversations
+        self._work = work
         self._clock = clock
 
     def run(self) -> SweepReport:
@@ -31,22 +32,15 @@ class ArchiveSweep:
 
     def _archive(self, due: Conversation) -> None:
         now = self._clock()
-        transactions.transact(
-            self._conversations.table,
-            [
-                self._conversations.archive_op(due, due.extra["due_rank"]),
-                outbox.event_op(
-                    self._conversations.table,
-                    "ConversationStatusChanged",
-                    ConversationStatusChanged(
-                        conversation_id=due.id,
-                        store_id=due.store_id,
-                        status=ConversationStatus.ARCHIVED.value,
-                        previous=due.status.value,
-                        by_associate_id=None,
-                        occurred_at=now,
-                    ),
-                    now=now,
-                ),
-            ],
-        )
+        with self._work() as work:
+            work.add(self._conversations.archive_op(due, due.extra["due_rank"]))
+            work.emit(
+                ConversationStatusChanged(
+                    conversation_id=due.id,
+                    store_id=due.store_id,
+                    status=ConversationStatus.ARCHIVED.value,
+                    previous=due.status.value,
+                    by_associate_id=None,
+                    occurred_at=now,
+                )
+            )

@@ -6,18 +6,15 @@ import dataclasses
 from datetime import datetime
 
 from clienteling.adapters.sms import provider_status
-from clienteling.directory.domain.consent import Method, Purpose
-from clienteling.directory.domain.settings import BusinessSettings
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.consent import CARRIER_NOTE, SmsOptOut
-from clienteling.kernel import outbox, transactions
-from clienteling.kernel.cache import TtlCache
+from clienteling.directory.ports import CustomerRecords, Method, Purpose, SettingsLookup
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import DomainError
 from clienteling.kernel.observability import logger
+from clienteling.kernel.unit_of_work import StartWork, UnitOfWork
 from clienteling.messaging.domain.conversations import MessageStatus
 from clienteling.messaging.events import MessageStatusChanged
 from clienteling.messaging.repositories.conversations import ConversationRepository
+from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
 
 CARRIER_OPT_OUT = 21610
 
@@ -29,16 +26,20 @@ class _Stale(DomainError):
 class StatusService:
     def __init__(
         self,
+        *,
         conversations: ConversationRepository,
-        customers: CustomerRepository,
-        settings: TtlCache[str, BusinessSettings],
+        customers: CustomerRecords,
+        settings: SettingsLookup,
+        opt_out: SmsOptOut,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
         self._settings = settings
+        self._opt_out = opt_out
+        self._work = work
         self._clock = clock
-        self._opt_out = SmsOptOut(customers, conversations)
 
     def update(
         self,
@@ -68,41 +69,40 @@ class StatusService:
         status = MessageStatus(provider_status(provider_state))
         now = self._clock()
         message_id = message_sk.rsplit("#", 1)[-1]
-        ops = [
+        work = self._work()
+        work.add(
             dataclasses.replace(
                 self._conversations.message_status_op(conversation_id, message_sk, status, error_code),
                 on_condition_failed=_Stale(),
-            ),
-            outbox.event_op(
-                self._customers.table,
-                "MessageStatusChanged",
-                MessageStatusChanged(
-                    conversation_id=conversation_id,
-                    message_id=message_id,
-                    status=status.value,
-                    error_code=error_code,
-                    campaign_id=campaign_id,
-                    customer_id=customer_id if campaign_id else None,
-                    occurred_at=now,
-                ),
-                now=now,
-            ),
-        ]
+            )
+        )
+        work.emit(
+            MessageStatusChanged(
+                conversation_id=conversation_id,
+                message_id=message_id,
+                status=status.value,
+                error_code=error_code,
+                campaign_id=campaign_id,
+                customer_id=customer_id if campaign_id else None,
+                occurred_at=now,
+            )
+        )
         if error_code == CARRIER_OPT_OUT and status in (MessageStatus.FAILED, MessageStatus.UNDELIVERED):
-            ops += self._carrier_opt_out(conversation_id, message_id, now)
+            self._carrier_opt_out(work, conversation_id, message_id, now)
         try:
-            transactions.transact(self._customers.table, ops)
+            work.commit()
         except _Stale:
             logger.info("status repeated or older than the current one", extra={"message_sid": sid})
             return False
         return True
 
-    def _carrier_opt_out(self, conversation_id: str, message_id: str, now: datetime) -> list[transactions.Op]:
+    def _carrier_opt_out(self, work: UnitOfWork, conversation_id: str, message_id: str, now: datetime) -> None:
         conversation = self._conversations.get(conversation_id)
         customer = self._customers.get(conversation.customer_id) if conversation else None
         if conversation is None or customer is None:
-            return []
-        return self._opt_out.ops(
+            return
+        self._opt_out.record(
+            work,
             customer,
             conversation.store_id,
             settings=self._settings.get(""),

@@ -13,22 +13,34 @@ import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from clienteling.directory.domain import customer_numbers
-from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, Method, Purpose, Status, effective
-from clienteling.directory.domain.customers import Customer, display_name
-from clienteling.directory.domain.settings import BusinessSettings, OptOutScope
-from clienteling.directory.domain.stores import KeywordReplies, Store
 from clienteling.directory.events import CustomerCreated
-from clienteling.directory.repositories.customers import CustomerNumberTaken, CustomerRepository
-from clienteling.directory.services.consent import ConsentDecision, ConsentRecorder, ConsentWrite
-from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import keys, outbox, transactions
-from clienteling.kernel.cache import TtlCache
+from clienteling.directory.ports import (
+    BUSINESS_WIDE,
+    BusinessSettings,
+    Channel,
+    ConsentDecision,
+    ConsentRecording,
+    ConsentWrite,
+    Customer,
+    CustomerNumberTaken,
+    CustomerRecords,
+    KeywordReplies,
+    Method,
+    OptOutScope,
+    Purpose,
+    SettingsLookup,
+    Status,
+    Store,
+    StoreLookup,
+    customer_numbers,
+    display_name,
+    effective,
+)
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import AlreadyExists, DomainError
 from clienteling.kernel.ids import new_id
-from clienteling.kernel.items import when
 from clienteling.kernel.observability import logger, redact_phone
+from clienteling.kernel.unit_of_work import StartWork, UnitOfWork
 from clienteling.messaging.domain import keywords, opt_out_intent
 from clienteling.messaging.domain.archiving import archive_due
 from clienteling.messaging.domain.conversations import (
@@ -43,7 +55,7 @@ from clienteling.messaging.domain.conversations import (
     preview,
 )
 from clienteling.messaging.events import MessageReceived
-from clienteling.messaging.repositories.conversations import ConversationRepository, Thread
+from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
 from clienteling.messaging.services.twiml import twiml
 
 ATTEMPTS = 4
@@ -105,17 +117,21 @@ class _Plan:
 class InboundService:
     def __init__(
         self,
+        *,
         conversations: ConversationRepository,
-        customers: CustomerRepository,
-        stores: StoreDirectory,
-        settings: TtlCache[str, BusinessSettings],
+        customers: CustomerRecords,
+        consents: ConsentRecording,
+        stores: StoreLookup,
+        settings: SettingsLookup,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._conversations = conversations
         self._customers = customers
-        self._consents = ConsentRecorder(customers)
+        self._consents = consents
         self._stores = stores
         self._settings = settings
+        self._work = work
         self._clock = clock
 
     def receive(self, sms: InboundSms) -> str:
@@ -139,7 +155,26 @@ class InboundService:
 
     def _receive_once(self, sms: InboundSms, store: Store) -> str:
         ctx = self._context(sms, store)
+        reply_twiml = twiml(ctx.plan.reply)
+        marker = {
+            "conversation_id": ctx.conversation_id,
+            "message_id": ctx.message_id,
+            "message_sk": message_sk(_inbound_message(ctx)),
+            "direction": "inbound",
+            "reply": reply_twiml,
+            # The media copier finds the provider's URLs here; they are never shown to associates.
+            "media_urls": [m.url for m in sms.media] or None,
+        }
+        work = self._work()
+        # First, so that a redelivery is told apart from any other failed condition.
+        work.add(
+            dataclasses.replace(
+                self._conversations.provider_marker_op(sms.message_sid, marker, now=ctx.now),
+                on_condition_failed=_Duplicate(),
+            )
+        )
         write = self._consents.record(
+            work,
             ctx.customer_id,
             [dataclasses.replace(d, message_id=ctx.message_id) for d in ctx.plan.decisions],
             now=ctx.now,
@@ -147,27 +182,10 @@ class InboundService:
             thread_stores=ctx.scope_stores,
             update_profile=ctx.new_customer is None,
         )
-        reply_twiml = twiml(ctx.plan.reply)
-        marker = {
-            "conversation_id": ctx.conversation_id,
-            "message_id": ctx.message_id,
-            "message_sk": keys.message(ctx.conversation_id, when(ctx.now), ctx.message_id)["SK"],
-            "direction": "inbound",
-            "reply": reply_twiml,
-            # The media copier finds the provider's URLs here; they are never shown to associates.
-            "media_urls": [m.url for m in sms.media] or None,
-        }
-        ops = [
-            dataclasses.replace(
-                self._conversations.provider_marker_op(sms.message_sid, marker, now=ctx.now),
-                on_condition_failed=_Duplicate(),
-            ),
-            *self._customer_ops(ctx, write),
-            *write.ops,
-            *self._thread_ops(ctx, write),
-            *self._conversation_ops(ctx, write),
-        ]
-        transactions.transact(self._customers.table, ops)
+        self._add_customer(work, ctx, write)
+        self._add_threads(work, ctx, write)
+        self._add_conversation(work, ctx, write)
+        work.commit()
         logger.info(
             "inbound text stored",
             extra={
@@ -223,30 +241,29 @@ class InboundService:
             blocked=thread.blocked if thread else False,
         )
 
-    def _customer_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
+    def _add_customer(self, work: UnitOfWork, ctx: _Context, write: ConsentWrite) -> None:
         if ctx.new_customer is None:
-            return []
-        ops = []
+            return
         for op in self._customers.create_ops(dataclasses.replace(ctx.new_customer, consents=write.states)):
             taken_by_race = isinstance(op.on_condition_failed, AlreadyExists) and not isinstance(
                 op.on_condition_failed, CustomerNumberTaken
             )
-            ops.append(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
-        created = CustomerCreated(
-            customer_id=ctx.customer_id, home_store_id=ctx.store.id, unidentified=True, occurred_at=ctx.now
+            work.add(dataclasses.replace(op, on_condition_failed=_Race()) if taken_by_race else op)
+        work.emit(
+            CustomerCreated(
+                customer_id=ctx.customer_id, home_store_id=ctx.store.id, unidentified=True, occurred_at=ctx.now
+            )
         )
-        ops.append(outbox.event_op(self._customers.table, "CustomerCreated", created, now=ctx.now))
-        return ops
 
-    def _thread_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
+    def _add_threads(self, work: UnitOfWork, ctx: _Context, write: ConsentWrite) -> None:
         thread_changes = {k: dict(v) for k, v in write.thread_changes.items()}
         if ctx.thread is not None and ctx.thread.assignee_id is None and ctx.assignee:
             thread_changes.setdefault(ctx.store.id, {})["assignee_id"] = ctx.assignee
-        ops = [
+        work.extend(
             self._conversations.thread_update_op(store_id, ctx.sms.from_phone, **changes)
             for store_id, changes in thread_changes.items()
             if store_id != ctx.store.id or ctx.thread is not None
-        ]
+        )
         if ctx.thread is None:
             changes = thread_changes.get(ctx.store.id, {})
             thread = Thread(
@@ -260,37 +277,23 @@ class InboundService:
                 sms_conversational=Status(changes.get("sms_conversational", ctx.previous[Purpose.CONVERSATIONAL])),
                 sms_marketing=Status(changes.get("sms_marketing", ctx.previous[Purpose.MARKETING])),
             )
-            ops.append(dataclasses.replace(self._conversations.thread_put_op(thread), on_condition_failed=_Race()))
-            ops.append(self._conversations.link_op(ctx.customer_id, ctx.store.id, ctx.conversation_id))
-        return ops
+            work.extend(self._conversations.first_contact_ops(thread, race=_Race()))
 
-    def _conversation_ops(self, ctx: _Context, write: ConsentWrite) -> list[transactions.Op]:
+    def _add_conversation(self, work: UnitOfWork, ctx: _Context, write: ConsentWrite) -> None:
         sms, plan = ctx.sms, ctx.plan
         chat_consent = Status(
             write.thread_changes.get(ctx.store.id, {}).get("sms_conversational", ctx.previous[Purpose.CONVERSATIONAL])
         )
-        ops = [
-            self._conversations.message_put_op(
-                Message(
-                    id=ctx.message_id,
-                    conversation_id=ctx.conversation_id,
-                    direction=Direction.INBOUND,
-                    created_at=ctx.now,
-                    body=sms.body or None,
-                    media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in sms.media),
-                    status=MessageStatus.RECEIVED,
-                    provider_sid=sms.message_sid,
-                    flags=("opt_out_intent",) if plan.intent else (),
-                )
-            ),
-            # A new conversation is also found by its customer's name in the store's search.
-            *self._conversations.word_ops(
+        work.add(self._conversations.message_put_op(_inbound_message(ctx)))
+        # A new conversation is also found by its customer's name in the store's search.
+        work.extend(
+            self._conversations.word_ops(
                 ctx.store.id, ctx.conversation_id, f"{sms.body} {ctx.customer_name if ctx.thread is None else ''}"
-            ),
-        ]
+            )
+        )
         if plan.reply:
             # What the customer was told, visible to associates in the thread.
-            ops.append(
+            work.add(
                 self._conversations.message_put_op(
                     Message(
                         id=new_id(),
@@ -313,7 +316,7 @@ class InboundService:
             phone_number=sms.from_phone,
             assignee_id=ctx.assignee,
         )
-        ops.append(
+        work.add(
             self._conversations.touch_op(
                 conversation,
                 at=ctx.now,
@@ -325,7 +328,7 @@ class InboundService:
             )
         )
         if not ctx.blocked:
-            ops += self._conversations.unread_ops(ctx.store.id, ctx.assignee, 1)
+            work.extend(self._conversations.unread_ops(ctx.store.id, ctx.assignee, 1))
         received = MessageReceived(
             conversation_id=ctx.conversation_id,
             store_id=ctx.store.id,
@@ -339,8 +342,7 @@ class InboundService:
             keyword=plan.keyword.kind.value if plan.keyword else None,
             occurred_at=ctx.now,
         )
-        ops.append(outbox.event_op(self._customers.table, "MessageReceived", received, now=ctx.now))
-        return ops
+        work.emit(received)
 
     def _plan(self, sms: InboundSms, store: Store, settings: BusinessSettings, thread: Thread | None) -> _Plan:
         """What this text means: a keyword, an opt-out in other words, or just a message."""
@@ -415,6 +417,20 @@ def _is_plain_answer(match: keywords.KeywordMatch, thread: Thread | None) -> boo
     if match.kind != keywords.KeywordKind.OPT_IN or match.keyword in _EXPLICIT_OPT_IN:
         return False
     return not (thread and (thread.opt_in_pending or thread.sms_conversational == Status.OPTED_OUT))
+
+
+def _inbound_message(ctx: _Context) -> Message:
+    return Message(
+        id=ctx.message_id,
+        conversation_id=ctx.conversation_id,
+        direction=Direction.INBOUND,
+        created_at=ctx.now,
+        body=ctx.sms.body or None,
+        media=tuple(Media(content_type=m.content_type, state=MediaState.PENDING) for m in ctx.sms.media),
+        status=MessageStatus.RECEIVED,
+        provider_sid=ctx.sms.message_sid,
+        flags=("opt_out_intent",) if ctx.plan.intent else (),
+    )
 
 
 def _after(instant: datetime) -> datetime:

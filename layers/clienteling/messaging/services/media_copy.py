@@ -6,21 +6,26 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 
-from clienteling.adapters.media import MediaStore
-from clienteling.adapters.sms import TwilioSms
-from clienteling.kernel import transactions
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import SmsError
+from clienteling.kernel.providers import MediaStorage, SmsError, SmsSender
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.messaging.domain.conversations import Media, MediaState
 from clienteling.messaging.events import MessageReceived
 from clienteling.messaging.repositories.conversations import ConversationRepository
 
 
 class MediaCopier:
-    def __init__(self, conversations: ConversationRepository, media: MediaStore, sms: Callable[[], TwilioSms]) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        media: MediaStorage,
+        sms: Callable[[], SmsSender],
+        work: StartWork,
+    ) -> None:
         self._conversations = conversations
         self._media = media
         self._sms = sms
+        self._work = work
 
     def copy(self, received: MessageReceived) -> int:
         """Copy every media of the message; idempotent (same keys), so a redelivered event is harmless."""
@@ -46,6 +51,7 @@ class MediaCopier:
             key = f"conversations/{message.conversation_id}/{message.id}/{index}{extension}"
             self._media.put(key, body, content_type=content_type)
             copied.append(Media(content_type=content_type, state=MediaState.STORED, key=key, size=len(body)))
-        transactions.transact(self._conversations.table, [self._conversations.media_update_op(message, tuple(copied))])
+        with self._work() as work:
+            work.add(self._conversations.media_update_op(message, tuple(copied)))
         logger.info("media copied", extra={"message_id": message.id, "count": len(copied)})
         return len(copied)

@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from clienteling.adapters.push import SnsPush
 from clienteling.commerce.events import OrderPaid, PaymentFailed
-from clienteling.directory.domain.associates import Availability
-from clienteling.directory.repositories.associates import AssociateRepository
+from clienteling.directory.ports import AssociateLookup, Availability
 from clienteling.kernel.access import Caller
 from clienteling.kernel.observability import logger
 from clienteling.kernel.pages import Page
+from clienteling.kernel.providers import Push
 from clienteling.messaging.domain.notifications import Notification, NotificationKind
 from clienteling.messaging.events import ConversationAssigned, ConversationTransferred, MessageReceived
 from clienteling.messaging.repositories.conversations import ConversationRepository
@@ -23,9 +22,9 @@ class NotificationService:
     def __init__(
         self,
         notifications: NotificationRepository,
-        associates: AssociateRepository,
+        associates: AssociateLookup,
         conversations: ConversationRepository,
-        push: SnsPush | None,
+        push: Push | None,
     ) -> None:
         self._notifications = notifications
         self._associates = associates
