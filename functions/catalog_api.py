@@ -11,6 +11,7 @@ from clienteling.directory.services.catalog import CatalogService
 from clienteling.directory.wiring import catalog_service
 from clienteling.edge import Caller, current_caller, http_entrypoint, install_error_responses, to_json
 from clienteling.edge.webhooks import raw_body
+from clienteling.kernel.fields import SKU_PATTERN
 from clienteling.kernel.wire import ERROR_RESPONSES, Id, Page
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
@@ -70,9 +71,7 @@ def product_by_barcode(
 
 
 @app.get("/v1/products/<sku>", tags=TAGS, summary="One product", responses=ERROR_RESPONSES)
-def get_product(
-    sku: Annotated[str, Path(pattern=r"^[A-Za-z0-9._-]{1,64}$")], caller: CallerDep, catalog: Catalog
-) -> ProductOut:
+def get_product(sku: Annotated[str, Path(pattern=SKU_PATTERN)], caller: CallerDep, catalog: Catalog) -> ProductOut:
     return _product(catalog.get(caller, sku))
 
 

@@ -12,13 +12,12 @@ from clienteling.campaigns.domain.campaigns import CampaignStatus
 from clienteling.campaigns.domain.credits import CreditKind, EntryReason
 from clienteling.directory.domain.consent import Channel
 from clienteling.directory.domain.customers import Gender
-from clienteling.kernel.fields import AttributeName, AttributeValue, PhoneText, Tag
+from clienteling.kernel.fields import AttributeName, AttributeValue, CategoryId, PhoneText, Sku, Tag
 from clienteling.kernel.reference import locale_tag
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, ResponseModel
 
 SmsBody = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1200)]
 Subject = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Species = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=40)]
 PostalPrefix = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10)]
 
@@ -52,7 +51,7 @@ class Audience(ApiModel):
     max_age: int | None = Field(default=None, ge=0, le=130)
     postal_code_prefixes: list[PostalPrefix] = Field(default_factory=list, max_length=50)
     purchased_skus: list[Sku] = Field(default_factory=list, max_length=50, description="Bought any of these")
-    purchased_categories: list[Sku] = Field(default_factory=list, max_length=50)
+    purchased_categories: list[CategoryId] = Field(default_factory=list, max_length=50)
     purchased_within_months: int | None = Field(default=None, ge=1, le=120)
     inactive_months: int | None = Field(default=None, ge=1, le=120, description="No visit or purchase for N months")
     pet_species: list[Species] = Field(default_factory=list, max_length=10)

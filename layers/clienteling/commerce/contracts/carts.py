@@ -12,11 +12,10 @@ from clienteling.commerce.domain import carts
 from clienteling.commerce.domain.carts import Cart, DiscountKind, Fulfillment, TaxMode
 from clienteling.commerce.domain.orders import CartPage
 from clienteling.kernel import money
-from clienteling.kernel.fields import Address, AddressOut
+from clienteling.kernel.fields import Address, AddressOut, Sku
 from clienteling.kernel.reference import currency_exponent
 from clienteling.kernel.wire import ApiModel, Id, ResponseModel
 
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Quantity = Annotated[int, Field(ge=1, le=carts.MAX_QUANTITY)]
 

@@ -12,9 +12,8 @@ from pydantic.alias_generators import to_camel
 
 from clienteling.directory.contracts.stores import Currency, TaxCategory
 from clienteling.directory.domain.catalog import valid_gtin
+from clienteling.kernel.fields import Sku
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, ResponseModel
-
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9._-]{1,64}$")]
 
 
 def _gtin(value: str) -> str:

@@ -11,13 +11,12 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator, 
 
 from clienteling.directory.domain.stores import CartSettings, KeywordReplies, OptOutMention
 from clienteling.kernel import money, reference
-from clienteling.kernel.fields import Address, AddressOut, Country
+from clienteling.kernel.fields import Address, AddressOut, Country, PhoneText
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, ResponseModel
 
 TimeZone = Annotated[str, StringConstraints(max_length=64), AfterValidator(reference.time_zone)]
 Locale = Annotated[str, StringConstraints(max_length=35), AfterValidator(reference.locale_tag)]
 Currency = Annotated[str, StringConstraints(min_length=3, max_length=3), AfterValidator(reference.currency)]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
 
 
 class TaxMode(StrEnum):

@@ -7,8 +7,9 @@ from typing import Annotated
 
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
+from clienteling.kernel.fields import Name, PhoneText, PositiveMinor
 from clienteling.kernel.wire import ApiModel, Id, ResponseModel
-from clienteling.loyalty.contracts.values import CardNumber, Name, PhoneText, Pin, PositiveMinor
+from clienteling.loyalty.contracts.values import CardNumber, Pin
 from clienteling.loyalty.domain.gift_cards import CardKind, GiftCard, Movement, MovementType
 
 

@@ -10,19 +10,9 @@ from typing import Annotated, Literal
 
 from pydantic import EmailStr, Field, StringConstraints, model_validator
 
+from clienteling.kernel.fields import CategoryId, Minor, Name, PhoneText, PositiveMinor, Sku
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, Page, ResponseModel
-from clienteling.loyalty.contracts.values import (
-    CardNumber,
-    CategoryId,
-    Minor,
-    Name,
-    PhoneText,
-    Pin,
-    PositiveMinor,
-    ScannedNumber,
-    Sku,
-    exactly_one,
-)
+from clienteling.loyalty.contracts.values import CardNumber, Pin, ScannedNumber, exactly_one
 from clienteling.loyalty.domain.loyalty import EntryType, TransactionType
 
 

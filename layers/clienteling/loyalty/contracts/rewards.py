@@ -8,8 +8,9 @@ from typing import Annotated
 
 from pydantic import Field, model_validator
 
+from clienteling.kernel.fields import CategoryId, Sku
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, ResponseModel
-from clienteling.loyalty.contracts.values import CategoryId, Percent, Sku, exactly_one
+from clienteling.loyalty.contracts.values import Percent, exactly_one
 from clienteling.loyalty.domain.points import EarningRule
 from clienteling.loyalty.domain.rewards import FrequentBuyerCard, RequiredField, RewardProgram, RewardType
 

@@ -1,4 +1,5 @@
-"""Value shapes shared by the loyalty, rewards and gift card contracts."""
+"""Value shapes of loyalty's own contracts (loyalty, rewards, gift cards); the ones other features share too
+(Sku, CategoryId, Name, PhoneText, Minor, PositiveMinor) are in clienteling.kernel.fields."""
 
 from __future__ import annotations
 
@@ -7,13 +8,6 @@ from typing import Annotated
 
 from pydantic import BaseModel, Field, StringConstraints
 
-# The customer contracts' shapes, repeated here so loyalty functions do not build every customer model at import.
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-PhoneText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=32)]
-Minor = Annotated[int, Field(ge=0, le=10**10, description="An amount in minor units of the currency (cents)")]
-PositiveMinor = Annotated[int, Field(ge=1, le=10**10, description="An amount in minor units of the currency")]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
-CategoryId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 ScannedNumber = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[0-9 \-]+$"),

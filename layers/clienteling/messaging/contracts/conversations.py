@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, Field, StringConstraints
 
+from clienteling.kernel.fields import Sku
 from clienteling.kernel.wire import ApiModel, Id, ResponseModel, lowercase_matching
 from clienteling.messaging.domain.conversations import (
     Conversation,
@@ -21,7 +22,6 @@ from clienteling.messaging.domain.conversations import (
 )
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1600)]
-Sku = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 MediaKey = Annotated[str, StringConstraints(min_length=1, max_length=300)]
 
 
