@@ -11,11 +11,13 @@ Services never touch the table and never build keys.
         work.emit(CartShared(...))          # detail-type: the event's class name
 
 `retry_race` is the loop a use case runs when it lost a race (a concurrent write changed what it read): read
-again and try again, a few times.
+again and try again, a few times (waiting a little in between when given a `backoff`, such as `jitter`).
 """
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from types import TracebackType
@@ -96,19 +98,28 @@ class UnitOfWork:
 StartWork = Callable[[], UnitOfWork]
 
 
+def jitter(_attempt: int = 0) -> float:
+    """5 to 30 ms at random: racing writers that all wait the same time would race again."""
+    return random.uniform(0.005, 0.03)  # noqa: S311 - jitter, not security
+
+
 def retry_race(
     attempt: Callable[[], T],
     *,
     attempts: int = 3,
     on: tuple[type[Exception], ...] = (transactions.TransactionClash,),
     exhausted: Callable[[], Exception] | None = None,
+    backoff: Callable[[int], float] | None = None,
 ) -> T:
     """Run `attempt` (which reads, decides and commits) again while it loses a race, `attempts` times at most;
-    then raise `exhausted()` (by default a 409 asking the caller to retry)."""
+    then raise `exhausted()` (by default a 409 asking the caller to retry). With a `backoff`, wait `backoff(n)`
+    seconds after the n-th lost race (from 0) before trying again; never after the last one."""
     last: Exception | None = None
-    for _ in range(attempts):
+    for number in range(attempts):
         try:
             return attempt()
         except on as error:
             last = error
+            if backoff is not None and number < attempts - 1:
+                time.sleep(backoff(number))
     raise (exhausted() if exhausted else Conflict("This keeps changing at the same time; retry.")) from last

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from clienteling.directory.wiring import customer_service, store_directory
 from clienteling.kernel.config import get_settings
-from clienteling.resources import clock, email_sender, table
+from clienteling.resources import clock, email_sender, table, unit_of_work
 
 if TYPE_CHECKING:
     from clienteling.kernel.cache import TtlCache
@@ -57,6 +57,7 @@ def purchase_service() -> PurchaseService:
         customers=CustomerRepository(table()),
         customer_service=customer_service(),
         gift_cards=GiftCardRepository(table()),
+        work=unit_of_work,
         earning_rule=earning_rule_cache(),
         cards=frequent_buyer_cards_cache(),
         stores=store_directory(),
@@ -75,6 +76,7 @@ def loyalty_service() -> LoyaltyService:
     return LoyaltyService(
         loyalty=LoyaltyRepository(table()),
         rewards=RewardsRepository(table()),
+        work=unit_of_work,
         programs=reward_programs_cache(),
         cards=frequent_buyer_cards_cache(),
         earning_rule=earning_rule_cache(),
@@ -90,6 +92,7 @@ def rewards_service() -> RewardsService:
 
     return RewardsService(
         RewardsRepository(table()),
+        work=unit_of_work,
         programs_cache=reward_programs_cache(),
         cards_cache=frequent_buyer_cards_cache(),
         rule_cache=earning_rule_cache(),
@@ -105,6 +108,7 @@ def gift_card_service() -> GiftCardService:
     return GiftCardService(
         cards=GiftCardRepository(table()),
         loyalty=LoyaltyRepository(table()),
+        work=unit_of_work,
         stores=store_directory(),
         email=email_sender,
         clock=clock(),

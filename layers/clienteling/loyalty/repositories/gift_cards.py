@@ -21,10 +21,6 @@ class GiftCardRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
 
-    @property
-    def table(self) -> Table:
-        return self._table
-
     def get(self, number: str) -> GiftCard | None:
         """AP-G1: one card. 1 GetItem, strongly consistent."""
         item = self._table.get_item(Key=keys.gift_card(number), ConsistentRead=True).get("Item")

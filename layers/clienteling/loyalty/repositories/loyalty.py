@@ -66,16 +66,12 @@ class AccountChange:
     counters: dict[str, int] = field(default_factory=dict)  # ADD
     expected_counters: dict[str, int] = field(default_factory=dict)  # each still what was read
     first_order_only: bool = False  # no order recorded yet
-    expiry_rank: str | None = None  # index the account by its oldest lot's expiry, if not indexed yet
+    indexed_expiry: date | None = None  # index the account by its oldest lot's expiry (AP-L7), if not indexed yet
 
 
 class LoyaltyRepository:
     def __init__(self, table: Table) -> None:
         self._table = table
-
-    @property
-    def table(self) -> Table:
-        return self._table
 
     # ------------------------------------------------------------------ reads
     def purchase_snapshot(
@@ -284,10 +280,10 @@ class LoyaltyRepository:
             names["#orders_seen"] = "orders"
             values[":zero"] = 0
             conditions.append("(attribute_not_exists(#orders_seen) OR #orders_seen = :zero)")
-        if change.expiry_rank:
+        if change.indexed_expiry:
             sets.append("GSI2PK = :expiry_index, GSI2SK = if_not_exists(GSI2SK, :expiry_rank)")
             values[":expiry_index"] = keys.POINTS_EXPIRY_INDEX
-            values[":expiry_rank"] = change.expiry_rank
+            values[":expiry_rank"] = keys.points_expiry_rank(change.indexed_expiry.isoformat(), customer_id)
         expression = "SET " + ", ".join(sets) + " ADD " + ", ".join(adds)
         return transactions.update(
             self._table,
@@ -300,9 +296,16 @@ class LoyaltyRepository:
         )
 
     def expire_op(
-        self, account: LoyaltyAccount, *, expired: int, drop: Sequence[date], next_rank: str | None, error: DomainError
+        self,
+        account: LoyaltyAccount,
+        *,
+        expired: int,
+        drop: Sequence[date],
+        next_expiry: date | None,
+        error: DomainError,
     ) -> transactions.Op:
-        """AP-L8: take expired points off and drop spent lots, if nobody wrote the account since it was read."""
+        """AP-L8: take expired points off and drop spent lots, if nobody wrote the account since it was read; the
+        account stays indexed (AP-L7) by `next_expiry`, its oldest remaining lot's, or leaves the index (None)."""
         dropped = sum(account.lots[d] for d in drop)
         names: dict[str, str] = {f"#d{i}": LOT + d.isoformat() for i, d in enumerate(drop)}
         names |= {"#points": "points", "#consumed": "consumed", "#version": "version"}
@@ -314,11 +317,11 @@ class LoyaltyRepository:
         }
         removes = [n for n in names if n.startswith("#d")]
         sets = []
-        if next_rank is None:
+        if next_expiry is None:
             removes += ["GSI2PK", "GSI2SK"]
         else:
             sets.append("GSI2SK = :rank")
-            values[":rank"] = next_rank
+            values[":rank"] = keys.points_expiry_rank(next_expiry.isoformat(), account.customer_id)
         expression = "ADD #version :one, #points :minus, #consumed :consumed"
         if sets:
             expression += " SET " + ", ".join(sets)
@@ -427,8 +430,8 @@ class LoyaltyRepository:
         )
         return transactions.put(self._table, item)
 
-    def grant_put_op(self, grant: RewardGrant) -> transactions.Op:
-        """AP-L11: grant a reward once (the id names the program and the period)."""
+    def grant_put_op(self, grant: RewardGrant, *, error: DomainError | None = None) -> transactions.Op:
+        """AP-L11: grant a reward once (the id names the program and the period); `error` when already granted."""
         item = {
             **keys.reward_grant(grant.customer_id, grant.id),
             "entity": "reward_grant",
@@ -440,7 +443,7 @@ class LoyaltyRepository:
             "reason": grant.reason,
             "created_at": when(grant.created_at),
         }
-        return transactions.put(self._table, item, condition="attribute_not_exists(PK)")
+        return transactions.put(self._table, item, condition="attribute_not_exists(PK)", error=error)
 
     def grant_use_op(self, grant: RewardGrant, *, purchase_id: str, at_iso: str, error: DomainError) -> transactions.Op:
         return transactions.update(
@@ -460,14 +463,6 @@ class LoyaltyRepository:
             "expires_at": expires_epoch,
         }
         return transactions.put(self._table, item, condition="attribute_not_exists(PK)")
-
-    def grant_if_absent(self, grant: RewardGrant) -> bool:
-        """AP-L11 outside a transaction: False when the customer already has this grant."""
-        try:
-            transactions.transact(self._table, [self.grant_put_op(grant)])
-        except transactions.ConditionFailed:
-            return False
-        return True
 
 
 # ---------------------------------------------------------------------- item mapping

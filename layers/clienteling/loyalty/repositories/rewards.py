@@ -34,9 +34,9 @@ class RewardsRepository:
         """AP-R2: every program by title (a retailer has tens). 1 Query on GSI1 per 1 MB."""
         return [program_from_item(i) for i in self._all(keys.REWARDS_INDEX)]
 
-    def save_program(self, program: RewardProgram, *, previous_version: int) -> None:
-        """AP-R3: create (version 1, if absent) or replace if still at the version read. 1 TransactWriteItems."""
-        self._save(program_to_item(program), previous_version)
+    def save_program_op(self, program: RewardProgram, *, previous_version: int) -> transactions.Op:
+        """AP-R3: create (version 1, if absent) or replace if still at the version read (else StaleVersion)."""
+        return self._save_op(program_to_item(program), previous_version)
 
     # ------------------------------------------------------------------ frequent-buyer cards
     def get_card(self, card_id: str) -> FrequentBuyerCard | None:
@@ -48,9 +48,9 @@ class RewardsRepository:
         """AP-R2: every frequent-buyer card by title. 1 Query on GSI1 per 1 MB."""
         return [card_from_item(i) for i in self._all(keys.FREQUENT_BUYER_CARDS_INDEX)]
 
-    def save_card(self, card: FrequentBuyerCard, *, previous_version: int) -> None:
-        """AP-R3: as for programs. 1 TransactWriteItems."""
-        self._save(card_to_item(card), previous_version)
+    def save_card_op(self, card: FrequentBuyerCard, *, previous_version: int) -> transactions.Op:
+        """AP-R3: as for programs."""
+        return self._save_op(card_to_item(card), previous_version)
 
     # ------------------------------------------------------------------ earning rule
     def earning_rule(self, _: str = "") -> EarningRule:
@@ -68,8 +68,8 @@ class RewardsRepository:
             expiry_days=to_int(item["expiry_days"]) if item.get("expiry_days") is not None else None,
         ), to_int(item["version"])
 
-    def save_earning_rule(self, rule: EarningRule, *, version: int, updated_at: datetime) -> None:
-        """AP-R4: save the rule if nobody saved since the version read. 1 TransactWriteItems."""
+    def save_earning_rule_op(self, rule: EarningRule, *, version: int, updated_at: datetime) -> transactions.Op:
+        """AP-R4: save the rule as `version` if nobody saved since the version before it (else StaleVersion)."""
         item = without_none(
             {
                 **keys.loyalty_settings(),
@@ -81,15 +81,13 @@ class RewardsRepository:
                 "updated_at": when(updated_at),
             }
         )
-        self._save(item, version - 1)
+        return self._save_op(item, version - 1)
 
     # ------------------------------------------------------------------ helpers
-    def _save(self, item: dict[str, Any], previous_version: int) -> None:
+    def _save_op(self, item: dict[str, Any], previous_version: int) -> transactions.Op:
         condition = "attribute_not_exists(PK)" if previous_version == 0 else "version = :v"
         values = None if previous_version == 0 else {":v": previous_version}
-        transactions.transact(
-            self._table, [transactions.put(self._table, item, condition=condition, values=values, error=StaleVersion())]
-        )
+        return transactions.put(self._table, item, condition=condition, values=values, error=StaleVersion())
 
     def _all(self, partition: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []

@@ -4,8 +4,6 @@ refunded back onto the card. Card numbers and PINs never reach the logs; only th
 from __future__ import annotations
 
 import dataclasses
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,6 +19,7 @@ from clienteling.kernel.errors import AlreadyExists, Conflict, NotFound, Validat
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import EmailError, OutgoingEmail
+from clienteling.kernel.unit_of_work import StartWork, jitter, retry_race
 from clienteling.loyalty.domain import gift_cards
 from clienteling.loyalty.domain.gift_cards import (
     MAX_PIN_ATTEMPTS,
@@ -76,12 +75,14 @@ class GiftCardService:
         *,
         cards: GiftCardRepository,
         loyalty: LoyaltyRepository,
+        work: StartWork,
         stores: StoreDirectory,
         email: Callable[[], SesEmail],
         clock: Clock,
     ) -> None:
         self._cards = cards
         self._loyalty = loyalty
+        self._work = work
         self._stores = stores
         self._email = email
         self._clock = clock
@@ -118,7 +119,7 @@ class GiftCardService:
         else:
             number = gift_cards.generate_number()
         transaction_id = new_id()
-        for _ in range(ATTEMPTS):
+        for _ in range(ATTEMPTS):  # not a race: a drawn virtual number may be taken already, then draw another
             card = GiftCard(
                 number=number,
                 kind=sale.kind,
@@ -134,7 +135,7 @@ class GiftCardService:
                 recipient_email=sale.recipient_email.lower() if sale.recipient_email else None,
                 recipient_phone=phone,
             )
-            ops = [
+            work = self._work().add(
                 self._cards.create_op(card),
                 self._movement_op(card, kind=MovementType.SALE, amount=sale.amount_minor, caller=caller, store=store),
                 self._loyalty.transaction_op(
@@ -151,9 +152,9 @@ class GiftCardService:
                         gift_card_last4=(number[-4:],),
                     )
                 ),
-            ]
+            )
             try:
-                transactions.transact(self._cards.table, ops)
+                work.commit()
                 break
             except AlreadyExists:
                 if sale.kind == CardKind.PHYSICAL:
@@ -208,7 +209,8 @@ class GiftCardService:
         """Put an amount back onto the card (a returned purchase paid with it): never more than was taken."""
         store = self._store(caller, store_id)
         number = gift_cards.normalize_number(refund.number)
-        for attempt in range(ATTEMPTS):
+
+        def attempt() -> GiftCard:
             card = self._cards.get(number)
             if card is None:
                 raise NotFound("No such gift card.")
@@ -220,40 +222,42 @@ class GiftCardService:
                     details=[{"field": "amountMinor", "loc": ["body", "amountMinor"], "type": "gift_card"}],
                 )
             now = self._clock()
-            ops = [
-                self._cards.credit_op(card, refund.amount_minor, error=_Changed()),
-                self._movement_op(
-                    card,
-                    kind=MovementType.REFUND,
-                    amount=refund.amount_minor,
-                    caller=caller,
-                    store=store,
-                    purchase_id=refund.purchase_id,
-                ),
-                self._loyalty.transaction_op(
-                    TillTransaction(
-                        id=new_id(),
-                        type=TransactionType.GIFT_CARD_REFUND,
-                        store_id=store.id,
-                        local_day=now.astimezone(ZoneInfo(store.time_zone)).date(),
-                        at=now,
-                        associate_id=caller.associate_id,
-                        currency=store.currency,
+            with self._work() as work:
+                work.add(
+                    self._cards.credit_op(card, refund.amount_minor, error=_Changed()),
+                    self._movement_op(
+                        card,
+                        kind=MovementType.REFUND,
+                        amount=refund.amount_minor,
+                        caller=caller,
+                        store=store,
                         purchase_id=refund.purchase_id,
-                        gift_cards_minor=-refund.amount_minor,
-                        gift_card_last4=(number[-4:],),
-                    )
-                ),
-            ]
-            try:
-                transactions.transact(self._cards.table, ops)
-            except (_Changed, transactions.TransactionClash):
-                if attempt == ATTEMPTS - 1:
-                    raise Conflict("The gift card kept changing; retry.") from None
-                time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 - jitter
-                continue
+                    ),
+                    self._loyalty.transaction_op(
+                        TillTransaction(
+                            id=new_id(),
+                            type=TransactionType.GIFT_CARD_REFUND,
+                            store_id=store.id,
+                            local_day=now.astimezone(ZoneInfo(store.time_zone)).date(),
+                            at=now,
+                            associate_id=caller.associate_id,
+                            currency=store.currency,
+                            purchase_id=refund.purchase_id,
+                            gift_cards_minor=-refund.amount_minor,
+                            gift_card_last4=(number[-4:],),
+                        )
+                    ),
+                )
             return dataclasses.replace(card, balance_minor=card.balance_minor + refund.amount_minor)
-        raise Conflict("The gift card kept changing; retry.")  # pragma: no cover
+
+        # A concurrent redemption changed the card since it was read (nothing was written): read it again.
+        return retry_race(
+            attempt,
+            attempts=ATTEMPTS,
+            on=(_Changed, transactions.TransactionClash),
+            backoff=jitter,
+            exhausted=lambda: Conflict("The gift card kept changing; retry."),
+        )
 
     def _movement_op(
         self,

@@ -5,8 +5,6 @@ job (points expiry, oldest first; birthday rewards)."""
 from __future__ import annotations
 
 import calendar
-import random
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -16,7 +14,7 @@ from zoneinfo import ZoneInfo
 from clienteling.adapters.card_codes import CardCodes
 from clienteling.directory.domain.customers import Customer
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import keys, transactions
+from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock
@@ -24,6 +22,7 @@ from clienteling.kernel.errors import Conflict, NotFound
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
 from clienteling.kernel.pages import Page
+from clienteling.kernel.unit_of_work import StartWork, jitter, retry_race
 from clienteling.loyalty.domain import points, rewards
 from clienteling.loyalty.domain.loyalty import (
     NEVER,
@@ -71,12 +70,21 @@ class _Changed(Conflict):
     """The account changed since it was read."""
 
 
+class _KeptChanging(Conflict):
+    """The account changed at every attempt: its expiry waits for the next run."""
+
+
+class _AlreadyGranted(Conflict):
+    """The customer has this grant already (program and period)."""
+
+
 class LoyaltyService:
     def __init__(
         self,
         *,
         loyalty: LoyaltyRepository,
         rewards: RewardsRepository,
+        work: StartWork,
         programs: TtlCache[str, list[RewardProgram]],
         cards: TtlCache[str, list[FrequentBuyerCard]],
         earning_rule: TtlCache[str, EarningRule],
@@ -86,6 +94,7 @@ class LoyaltyService:
     ) -> None:
         self._loyalty = loyalty
         self._rewards = rewards
+        self._work = work
         self._programs = programs
         self._cards = cards
         self._rule = earning_rule
@@ -200,46 +209,41 @@ class LoyaltyService:
         if debit > snapshot.account.points:
             raise InsufficientPoints(f"The customer has {snapshot.account.points} points; cannot take {debit}.")
         entry_id = new_id()
-        ops = [
-            self._loyalty.account_op(
-                customer_id,
-                AccountChange(
-                    credit=credit,
-                    lot=expiry,
-                    debit=debit,
-                    expiry_rank=keys.points_expiry_rank(expiry.isoformat(), customer_id) if expiry else None,
+        with self._work() as work:
+            work.add(
+                self._loyalty.account_op(
+                    customer_id,
+                    AccountChange(credit=credit, lot=expiry, debit=debit, indexed_expiry=expiry),
+                    error=InsufficientPoints(f"The customer does not have {debit} points any more."),
                 ),
-                error=InsufficientPoints(f"The customer does not have {debit} points any more."),
-            ),
-            self._loyalty.entry_op(
-                PointsEntry(
-                    id=entry_id,
-                    customer_id=customer_id,
-                    type=EntryType.ADJUST,
-                    points=adjustment.points,
-                    at=now,
-                    store_id=store.id,
-                    associate_id=caller.associate_id,
-                    reason=adjustment.reason,
-                    expires_on=expiry,
-                )
-            ),
-            self._loyalty.transaction_op(
-                TillTransaction(
-                    id=entry_id,
-                    type=TransactionType.POINTS_ADJUSTMENT,
-                    store_id=store.id,
-                    local_day=today,
-                    at=now,
-                    associate_id=caller.associate_id,
-                    customer_id=customer_id,
-                    points_earned=credit,
-                    points_redeemed=debit,
-                    note=adjustment.reason,
-                )
-            ),
-        ]
-        transactions.transact(self._loyalty.table, ops)
+                self._loyalty.entry_op(
+                    PointsEntry(
+                        id=entry_id,
+                        customer_id=customer_id,
+                        type=EntryType.ADJUST,
+                        points=adjustment.points,
+                        at=now,
+                        store_id=store.id,
+                        associate_id=caller.associate_id,
+                        reason=adjustment.reason,
+                        expires_on=expiry,
+                    )
+                ),
+                self._loyalty.transaction_op(
+                    TillTransaction(
+                        id=entry_id,
+                        type=TransactionType.POINTS_ADJUSTMENT,
+                        store_id=store.id,
+                        local_day=today,
+                        at=now,
+                        associate_id=caller.associate_id,
+                        customer_id=customer_id,
+                        points_earned=credit,
+                        points_redeemed=debit,
+                        note=adjustment.reason,
+                    )
+                ),
+            )
         logger.info("points adjusted", extra={"customer_id": customer_id, "points": adjustment.points})
         return self._loyalty.account(customer_id)
 
@@ -272,35 +276,50 @@ class LoyaltyService:
 
     def expire(self, customer_id: str, today: date, *, now: datetime) -> int:
         """Take the points whose lots expired on or before `today` off one account; returns how many."""
-        for _ in range(ATTEMPTS):
+
+        def attempt() -> int:
             account = self._loyalty.account(customer_id)
             dated = {d: n for d, n in account.lots.items() if d != NEVER}
             expired = points.expiring_by(dated, account.consumed, today)
             drop, _ = points.spent_lots(account.lots, account.consumed + expired)
             remaining = sorted(d for d in dated if d not in drop)
-            rank = keys.points_expiry_rank(remaining[0].isoformat(), customer_id) if remaining else None
-            ops = [self._loyalty.expire_op(account, expired=expired, drop=drop, next_rank=rank, error=_Changed())]
-            if expired:
-                ops.append(
-                    self._loyalty.entry_op(
-                        PointsEntry(
-                            id=new_id(),
-                            customer_id=customer_id,
-                            type=EntryType.EXPIRE,
-                            points=-expired,
-                            at=now,
-                            reason=f"points earned until {today.isoformat()} minus the validity period",
-                        )
+            with self._work() as work:
+                work.add(
+                    self._loyalty.expire_op(
+                        account,
+                        expired=expired,
+                        drop=drop,
+                        next_expiry=remaining[0] if remaining else None,
+                        error=_Changed(),
                     )
                 )
-            try:
-                transactions.transact(self._loyalty.table, ops)
-            except (_Changed, transactions.TransactionClash):
-                time.sleep(random.uniform(0.005, 0.03))  # noqa: S311 - jitter
-                continue
+                if expired:
+                    work.add(
+                        self._loyalty.entry_op(
+                            PointsEntry(
+                                id=new_id(),
+                                customer_id=customer_id,
+                                type=EntryType.EXPIRE,
+                                points=-expired,
+                                at=now,
+                                reason=f"points earned until {today.isoformat()} minus the validity period",
+                            )
+                        )
+                    )
             return expired
-        logger.warning("points expiry skipped: the account kept changing", extra={"customer_id": customer_id})
-        return 0
+
+        # A purchase or an adjustment wrote the account since it was read (nothing was written): read it again.
+        try:
+            return retry_race(
+                attempt,
+                attempts=ATTEMPTS,
+                on=(_Changed, transactions.TransactionClash),
+                backoff=jitter,
+                exhausted=_KeptChanging,
+            )
+        except _KeptChanging:
+            logger.warning("points expiry skipped: the account kept changing", extra={"customer_id": customer_id})
+            return 0
 
     def _birthday_grants(self, today: date, now: datetime) -> int:
         programs = [p for p in self._rewards.programs() if p.birthday and p.active]
@@ -323,9 +342,18 @@ class LoyaltyService:
                         reason="birthday",
                         created_at=now,
                     )
-                    granted += self._loyalty.grant_if_absent(grant)
+                    granted += self._grant_once(grant)
             if cursor is None:
                 return granted
+
+    def _grant_once(self, grant: RewardGrant) -> bool:
+        """False when the customer already has this grant."""
+        work = self._work().add(self._loyalty.grant_put_op(grant, error=_AlreadyGranted()))
+        try:
+            work.commit()
+        except _AlreadyGranted:
+            return False
+        return True
 
 
 def _usable(grant: RewardGrant, programs: dict[str, RewardProgram], today: date, store_id: str | None) -> bool:

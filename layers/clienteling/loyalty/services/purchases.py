@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import random
 import secrets
 import time
 from collections.abc import Callable
@@ -34,7 +33,7 @@ from clienteling.directory.domain.stores import Store
 from clienteling.directory.events import CustomerCreated
 from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import keys, outbox, transactions
+from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock, iso
@@ -43,6 +42,7 @@ from clienteling.kernel.events import PurchasedLine
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import EmailError, OutgoingEmail
+from clienteling.kernel.unit_of_work import StartWork, UnitOfWork, jitter, retry_race
 from clienteling.loyalty.contracts.loyalty import (
     AppliedRewardOut,
     GiftCardPaymentOut,
@@ -108,12 +108,20 @@ class Recorded:
     created: bool  # False: an idempotent replay of a purchase recorded earlier
 
 
-@dataclass
-class _Plan:
-    """What one attempt decided, before it is written."""
+@dataclass(frozen=True, slots=True)
+class _Idempotency:
+    """The till's Idempotency-Key, scoped to its store, and what the request said (a replay must say the same)."""
 
-    ops: list[transactions.Op] = field(default_factory=list)
-    out: PurchaseOut | None = None
+    store_id: str
+    key: str
+    request_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """What one attempt decided (its writes are in the unit of work)."""
+
+    out: PurchaseOut
     new_customer: Customer | None = None
     activation_token: str | None = None
 
@@ -126,6 +134,7 @@ class PurchaseService:
         customers: CustomerRepository,
         customer_service: CustomerService,
         gift_cards: GiftCardRepository,
+        work: StartWork,
         earning_rule: TtlCache[str, points.EarningRule],
         cards: TtlCache[str, list[FrequentBuyerCard]],
         stores: StoreDirectory,
@@ -137,6 +146,7 @@ class PurchaseService:
         self._customers = customers
         self._customer_service = customer_service
         self._gift_cards = gift_cards
+        self._work = work
         self._rule = earning_rule
         self._cards_cache = cards
         self._stores = stores
@@ -153,38 +163,21 @@ class PurchaseService:
         if body.currency is not None and body.currency.upper() != store.currency:
             raise _invalid(["body", "currency"], f"this store sells in {store.currency}")
         request_hash = hashlib.sha256(f"{store_id}\n{body.model_dump_json()}".encode()).hexdigest()
+        idempotency = _Idempotency(store_id, idempotency_key, request_hash) if idempotency_key else None
         customer_id, new_customer = self._customer(caller, store, body)
+        # Each attempt reads everything, decides and writes it in one transaction; it ends in one of: recorded, a
+        # replay of the purchase this key recorded, a customer number drawn for a new customer that was taken
+        # (draw another), or a lost race with a concurrent write (read again, after a growing jittered wait).
         for attempt in range(ATTEMPTS):
-            snapshot = self._loyalty.purchase_snapshot(
-                customer_id,
-                program_ids=[r.reward_id for r in body.rewards if r.reward_id]
-                + [_grant_program(r.grant_id) for r in body.rewards if r.grant_id],
-                card_ids=[r.frequent_buyer_card_id for r in body.rewards if r.frequent_buyer_card_id],
-                grant_ids=[r.grant_id for r in body.rewards if r.grant_id],
-                skus=[line.sku for line in body.lines if line.sku],
-                gift_card_numbers=[gift_cards.normalize_number(g.number) for g in body.gift_cards],
-                idempotency=(store_id, idempotency_key) if idempotency_key else None,
-            )
+            snapshot = self._snapshot(customer_id, body, idempotency)
             if snapshot.marker is not None:
                 return self._replayed(snapshot.marker, request_hash)
             if new_customer is None and snapshot.customer is None:
                 raise _invalid(["body", "customer"], "no such customer", "not_found")
-            plan = self._plan(caller, store, body, snapshot, new_customer)
-            assert plan.out is not None  # noqa: S101 - _plan always shapes the response
-            if idempotency_key:
-                plan.ops.insert(
-                    0,
-                    self._loyalty.marker_op(
-                        store_id,
-                        idempotency_key,
-                        request_hash=request_hash,
-                        response=plan.out.model_dump_json(by_alias=True),
-                        now_epoch=int(plan.out.at.timestamp()),
-                        error=_Replay(),
-                    ),
-                )
+            work = self._work()
+            plan = self._plan(caller, store, body, snapshot, new_customer, work=work, idempotency=idempotency)
             try:
-                transactions.transact(self._loyalty.table, plan.ops)
+                work.commit()
             except _Replay:
                 marker = self._loyalty.marker(store_id, idempotency_key or "")
                 if marker is None:  # pragma: no cover - the marker cannot vanish within its 7 days
@@ -197,22 +190,37 @@ class PurchaseService:
             except (_Changed, transactions.TransactionClash):
                 if attempt == ATTEMPTS - 1:
                     raise Conflict("The customer's points, rewards or gift cards kept changing; retry.") from None
-                time.sleep(random.uniform(0.005, 0.03) * (attempt + 1))  # noqa: S311 - jitter, not security
+                time.sleep(jitter(attempt) * (attempt + 1))
                 continue
-            self._welcome(plan)
-            logger.info(
-                "purchase recorded",
-                extra={
-                    "purchase_id": plan.out.id,
-                    "store_id": store_id,
-                    "customer_id": plan.out.customer_id,
-                    "points_earned": plan.out.points_earned,
-                    "points_redeemed": plan.out.points_redeemed,
-                    "gift_cards": len(plan.out.gift_cards),
-                },
-            )
-            return Recorded(plan.out, created=True)
+            return self._recorded(plan, store_id)
         raise Conflict("The purchase could not be recorded; retry.")
+
+    def _snapshot(self, customer_id: str, body: PurchaseCreate, idempotency: _Idempotency | None) -> PurchaseSnapshot:
+        return self._loyalty.purchase_snapshot(
+            customer_id,
+            program_ids=[r.reward_id for r in body.rewards if r.reward_id]
+            + [_grant_program(r.grant_id) for r in body.rewards if r.grant_id],
+            card_ids=[r.frequent_buyer_card_id for r in body.rewards if r.frequent_buyer_card_id],
+            grant_ids=[r.grant_id for r in body.rewards if r.grant_id],
+            skus=[line.sku for line in body.lines if line.sku],
+            gift_card_numbers=[gift_cards.normalize_number(g.number) for g in body.gift_cards],
+            idempotency=(idempotency.store_id, idempotency.key) if idempotency else None,
+        )
+
+    def _recorded(self, plan: _Plan, store_id: str) -> Recorded:
+        self._welcome(plan)
+        logger.info(
+            "purchase recorded",
+            extra={
+                "purchase_id": plan.out.id,
+                "store_id": store_id,
+                "customer_id": plan.out.customer_id,
+                "points_earned": plan.out.points_earned,
+                "points_redeemed": plan.out.points_redeemed,
+                "gift_cards": len(plan.out.gift_cards),
+            },
+        )
+        return Recorded(plan.out, created=True)
 
     def _customer(self, caller: Caller, store: Store, body: PurchaseCreate) -> tuple[str, Customer | None]:
         # Imported here: a till naming the customer by id or card (most purchases) never loads phonenumbers and the
@@ -262,7 +270,11 @@ class PurchaseService:
         body: PurchaseCreate,
         snapshot: PurchaseSnapshot,
         new_customer: Customer | None,
+        *,
+        work: UnitOfWork,
+        idempotency: _Idempotency | None,
     ) -> _Plan:
+        """Check the purchase against what was read, shape the till's response and add the writes to `work`."""
         now = self._clock()
         today = now.astimezone(ZoneInfo(store.time_zone)).date()
         customer = new_customer or snapshot.customer
@@ -297,64 +309,8 @@ class PurchaseService:
             counters=counters,
             expected_counters=redemption.expected,
             first_order_only=redemption.first_order_only,
-            expiry_rank=self._expiry_rank(expiry, customer.id) if earned else None,
+            indexed_expiry=expiry if earned else None,
         )
-        plan = _Plan(new_customer=new_customer)
-        if new_customer is not None:
-            plan.ops += self._customers.create_ops(new_customer)
-            plan.ops.append(
-                outbox.event_op(
-                    self._loyalty.table,
-                    "CustomerCreated",
-                    CustomerCreated(customer_id=new_customer.id, home_store_id=store.id, occurred_at=now),
-                    now=now,
-                )
-            )
-            if new_customer.email:
-                plan.activation_token = secrets.token_urlsafe(24)
-                plan.ops.append(
-                    self._loyalty.activation_op(
-                        plan.activation_token,
-                        new_customer.id,
-                        expires_epoch=int(now.timestamp()) + ACTIVATION_DAYS * 86400,
-                    )
-                )
-        plan.ops.append(self._loyalty.account_op(customer.id, change, error=_Changed()))
-        for kind, amount in ((EntryType.REDEEM, -redemption.cost), (EntryType.EARN, earned)):
-            if amount:
-                entry = PointsEntry(
-                    id=f"{purchase_id}{kind.value[0].upper()}",
-                    customer_id=customer.id,
-                    type=kind,
-                    points=amount,
-                    at=now,
-                    store_id=store.id,
-                    purchase_id=purchase_id,
-                    associate_id=caller.associate_id,
-                    expires_on=expiry if kind == EntryType.EARN else None,
-                )
-                plan.ops.append(self._loyalty.entry_op(entry))
-        at_iso = iso(now)
-        plan.ops += [
-            self._loyalty.grant_use_op(grant, purchase_id=purchase_id, at_iso=at_iso, error=_Changed())
-            for grant in redemption.grants
-        ]
-        for card, amount in payments:
-            plan.ops.append(self._gift_cards.debit_op(card, amount, error=_Changed()))
-            plan.ops.append(
-                self._gift_cards.movement_op(
-                    card.number,
-                    Movement(
-                        id=new_id(),
-                        type=MovementType.REDEMPTION,
-                        amount_minor=-amount,
-                        at=now,
-                        store_id=store.id,
-                        purchase_id=purchase_id,
-                        associate_id=caller.associate_id,
-                    ),
-                )
-            )
         applied = _applied_out(pricing, redemption, lines)
         gift_total = sum(amount for _, amount in payments)
         out = PurchaseOut(
@@ -393,11 +349,72 @@ class PurchaseService:
             points_balance=account.points - redemption.cost + earned,
             welcome_email_sent=bool(new_customer is not None and new_customer.email),
         )
-        plan.out = out
+
+        # The writes. The marker goes first: when the key was used meanwhile, the replay is what the till gets.
+        if idempotency is not None:
+            work.add(
+                self._loyalty.marker_op(
+                    idempotency.store_id,
+                    idempotency.key,
+                    request_hash=idempotency.request_hash,
+                    response=out.model_dump_json(by_alias=True),
+                    now_epoch=int(out.at.timestamp()),
+                    error=_Replay(),
+                )
+            )
+        activation_token = None
+        if new_customer is not None:
+            work.add(*self._customers.create_ops(new_customer))
+            work.emit(CustomerCreated(customer_id=new_customer.id, home_store_id=store.id, occurred_at=now))
+            if new_customer.email:
+                activation_token = secrets.token_urlsafe(24)
+                work.add(
+                    self._loyalty.activation_op(
+                        activation_token,
+                        new_customer.id,
+                        expires_epoch=int(now.timestamp()) + ACTIVATION_DAYS * 86400,
+                    )
+                )
+        work.add(self._loyalty.account_op(customer.id, change, error=_Changed()))
+        for kind, amount in ((EntryType.REDEEM, -redemption.cost), (EntryType.EARN, earned)):
+            if amount:
+                entry = PointsEntry(
+                    id=f"{purchase_id}{kind.value[0].upper()}",
+                    customer_id=customer.id,
+                    type=kind,
+                    points=amount,
+                    at=now,
+                    store_id=store.id,
+                    purchase_id=purchase_id,
+                    associate_id=caller.associate_id,
+                    expires_on=expiry if kind == EntryType.EARN else None,
+                )
+                work.add(self._loyalty.entry_op(entry))
+        at_iso = iso(now)
+        work.extend(
+            self._loyalty.grant_use_op(grant, purchase_id=purchase_id, at_iso=at_iso, error=_Changed())
+            for grant in redemption.grants
+        )
+        for card, amount in payments:
+            work.add(
+                self._gift_cards.debit_op(card, amount, error=_Changed()),
+                self._gift_cards.movement_op(
+                    card.number,
+                    Movement(
+                        id=new_id(),
+                        type=MovementType.REDEMPTION,
+                        amount_minor=-amount,
+                        at=now,
+                        store_id=store.id,
+                        purchase_id=purchase_id,
+                        associate_id=caller.associate_id,
+                    ),
+                ),
+            )
         record = out.model_dump(mode="json")
         record["at"] = iso(out.at)
-        plan.ops.append(self._loyalty.purchase_op(customer.id, {**record, "store_id": store.id}))
-        plan.ops.append(
+        work.add(
+            self._loyalty.purchase_op(customer.id, {**record, "store_id": store.id}),
             self._loyalty.transaction_op(
                 TillTransaction(
                     id=purchase_id,
@@ -419,34 +436,29 @@ class PurchaseService:
                     gift_card_last4=tuple(card.number[-4:] for card, _ in payments),
                     note=body.note,
                 )
+            ),
+        )
+        work.emit(
+            PurchaseRecorded(
+                purchase_id=purchase_id,
+                customer_id=customer.id,
+                store_id=store.id,
+                associate_id=caller.associate_id,
+                total_minor=out.total_minor,
+                currency=store.currency,
+                lines=[
+                    PurchasedLine(
+                        sku=line.sku,
+                        category_id=line.category_id,
+                        quantity=line.quantity,
+                        total_minor=line.total_minor,
+                    )
+                    for line in lines
+                ],
+                occurred_at=now,
             )
         )
-        plan.ops.append(
-            outbox.event_op(
-                self._loyalty.table,
-                "PurchaseRecorded",
-                PurchaseRecorded(
-                    purchase_id=purchase_id,
-                    customer_id=customer.id,
-                    store_id=store.id,
-                    associate_id=caller.associate_id,
-                    total_minor=out.total_minor,
-                    currency=store.currency,
-                    lines=[
-                        PurchasedLine(
-                            sku=line.sku,
-                            category_id=line.category_id,
-                            quantity=line.quantity,
-                            total_minor=line.total_minor,
-                        )
-                        for line in lines
-                    ],
-                    occurred_at=now,
-                ),
-                now=now,
-            )
-        )
-        return plan
+        return _Plan(out, new_customer=new_customer, activation_token=activation_token)
 
     def _lines(
         self, body: PurchaseCreate, snapshot: PurchaseSnapshot, store: Store
@@ -519,10 +531,6 @@ class PurchaseService:
             payments.append((card, use.amount_minor))
         return payments
 
-    @staticmethod
-    def _expiry_rank(expiry: date | None, customer_id: str) -> str | None:
-        return keys.points_expiry_rank(expiry.isoformat(), customer_id) if expiry else None
-
     def _welcome(self, plan: _Plan) -> None:
         customer = plan.new_customer
         if customer is None or not customer.email or plan.activation_token is None:
@@ -558,22 +566,18 @@ class PurchaseService:
         )
         expiry = rule.expiry_of(day)
         now = self._clock()
-        for attempt in range(ATTEMPTS):
-            ops = [
+
+        def attempt() -> int:
+            work = self._work().add(
                 self._loyalty.order_marker_op(order.order_id, order.customer_id, _Replay()),
                 self._loyalty.account_op(
                     order.customer_id,
-                    AccountChange(
-                        credit=earned,
-                        lot=expiry,
-                        orders=1,
-                        expiry_rank=self._expiry_rank(expiry, order.customer_id) if earned else None,
-                    ),
+                    AccountChange(credit=earned, lot=expiry, orders=1, indexed_expiry=expiry if earned else None),
                     error=_Changed(),
                 ),
-            ]
+            )
             if earned:
-                ops.append(
+                work.add(
                     self._loyalty.entry_op(
                         PointsEntry(
                             id=new_id(),
@@ -588,18 +592,23 @@ class PurchaseService:
                     )
                 )
             try:
-                transactions.transact(self._loyalty.table, ops)
+                work.commit()
             except _Replay:
                 logger.info("order already earned its points", extra={"order_id": order.order_id})
                 return 0
-            except transactions.TransactionClash:
-                if attempt == ATTEMPTS - 1:
-                    raise
-                time.sleep(random.uniform(0.005, 0.03))  # noqa: S311
-                continue
             logger.info("order earned points", extra={"order_id": order.order_id, "points": earned})
             return earned
-        return 0  # pragma: no cover
+
+        # Only a clash with a concurrent transaction is retried (the account update has no condition); when they
+        # keep clashing, a TransactionClash fails the delivery, and the event comes again.
+        return retry_race(
+            attempt,
+            attempts=ATTEMPTS,
+            backoff=jitter,
+            exhausted=lambda: transactions.TransactionClash(
+                "Another update to the same resource happened at the same time; retry."
+            ),
+        )
 
 
 def _exponent(currency: str) -> int:

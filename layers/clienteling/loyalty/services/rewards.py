@@ -15,6 +15,7 @@ from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import Forbidden, NotFound, StaleVersion
 from clienteling.kernel.ids import new_id
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.loyalty.domain.points import EarningRule
 from clienteling.loyalty.domain.rewards import FrequentBuyerCard, RewardProgram, StoreScope
 from clienteling.loyalty.repositories.rewards import RewardsRepository
@@ -42,12 +43,14 @@ class RewardsService:
         self,
         rewards: RewardsRepository,
         *,
+        work: StartWork,
         programs_cache: TtlCache[str, list[RewardProgram]],
         cards_cache: TtlCache[str, list[FrequentBuyerCard]],
         rule_cache: TtlCache[str, EarningRule],
         clock: Clock,
     ) -> None:
         self._rewards = rewards
+        self._work = work
         self._programs_cache = programs_cache
         self._cards_cache = cards_cache
         self._rule_cache = rule_cache
@@ -77,7 +80,8 @@ class RewardsService:
             required_fields=tuple(dict.fromkeys(data.required_fields)),
             birthday=data.birthday,
         )
-        self._rewards.save_program(program, previous_version=0)
+        with self._work() as work:
+            work.add(self._rewards.save_program_op(program, previous_version=0))
         self._programs_cache.forget("")
         return program
 
@@ -123,7 +127,8 @@ class RewardsService:
             _require_scope(caller, scope)
             changes["scope"] = scope
         updated = dataclasses.replace(current, **changes, version=current.version + 1, updated_at=self._clock())  # type: ignore[arg-type]
-        self._rewards.save_program(updated, previous_version=current.version)
+        with self._work() as work:
+            work.add(self._rewards.save_program_op(updated, previous_version=current.version))
         self._programs_cache.forget("")
         return updated
 
@@ -145,7 +150,8 @@ class RewardsService:
             sku=data.sku,
             category_id=data.category_id,
         )
-        self._rewards.save_card(card, previous_version=0)
+        with self._work() as work:
+            work.add(self._rewards.save_card_op(card, previous_version=0))
         self._cards_cache.forget("")
         return card
 
@@ -172,7 +178,8 @@ class RewardsService:
             version=current.version + 1,
             updated_at=self._clock(),
         )
-        self._rewards.save_card(updated, previous_version=current.version)
+        with self._work() as work:
+            work.add(self._rewards.save_card_op(updated, previous_version=current.version))
         self._cards_cache.forget("")
         return updated
 
@@ -198,6 +205,7 @@ class RewardsService:
             ),
             expiry_days=None if patch.clear_expiry else (patch.expiry_days or current.expiry_days),
         )
-        self._rewards.save_earning_rule(updated, version=version + 1, updated_at=self._clock())
+        with self._work() as work:
+            work.add(self._rewards.save_earning_rule_op(updated, version=version + 1, updated_at=self._clock()))
         self._rule_cache.forget("")
         return updated, version + 1
