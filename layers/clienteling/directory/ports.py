@@ -84,6 +84,7 @@ __all__ = [
     "customer_numbers",
     "display_name",
     "effective",
+    "product_from_item",
 ]
 
 
@@ -188,6 +189,13 @@ class CustomerCopies(Protocol):
     def consent_recorded(self, work: UnitOfWork, customer: Customer, write: ConsentWrite, *, now: datetime) -> None: ...
 
     def customer_changed(self, work: UnitOfWork, before: Customer, after: Customer) -> None: ...
+
+
+def product_from_item(item: dict[str, Any]) -> Product:
+    """A catalog product item another feature read in its own batch (the till reads them with the purchase's)."""
+    from clienteling.directory.repositories.catalog import product_from_item as read  # noqa: PLC0415 - see below
+
+    return read(item)
 
 
 def customer_from_item(item: dict[str, Any]) -> Customer:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from clienteling.directory.wiring import customer_service, store_directory
+from clienteling.directory.wiring import customer_enrolment, customer_records, store_directory
 from clienteling.kernel.config import get_settings
 from clienteling.resources import clock, email_sender, table, unit_of_work
 
@@ -46,7 +46,6 @@ def frequent_buyer_cards_cache() -> TtlCache[str, list[FrequentBuyerCard]]:
 
 
 def purchase_service() -> PurchaseService:
-    from clienteling.directory.repositories.customers import CustomerRepository
     from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
     from clienteling.loyalty.repositories.loyalty import LoyaltyRepository
     from clienteling.loyalty.services.purchases import PurchaseService
@@ -54,8 +53,8 @@ def purchase_service() -> PurchaseService:
     settings = get_settings()
     return PurchaseService(
         loyalty=LoyaltyRepository(table()),
-        customers=CustomerRepository(table()),
-        customer_service=customer_service(),
+        customers=customer_records(),
+        enrolment=customer_enrolment(),
         gift_cards=GiftCardRepository(table()),
         work=unit_of_work,
         earning_rule=earning_rule_cache(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 
-from clienteling.directory.domain.customers import Customer
+from clienteling.directory.ports import Customer
 from clienteling.kernel.wire import Page
 from clienteling.loyalty.contracts.loyalty import (
     CardOut,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from clienteling.directory.domain.customer_numbers import luhn_check_digit
+from clienteling.directory.ports import customer_numbers
 from clienteling.kernel.errors import Unprocessable
 
 VIRTUAL_LENGTH = 16
@@ -89,11 +89,15 @@ def generate_number(length: int = VIRTUAL_LENGTH) -> str:
     if length not in VIRTUAL_LENGTHS:
         raise ValueError("virtual card numbers have 16 to 19 digits")
     payload = str(secrets.randbelow(9 * 10 ** (length - 2)) + 10 ** (length - 2))
-    return payload + luhn_check_digit(payload)
+    return payload + customer_numbers.luhn_check_digit(payload)
 
 
 def is_valid_virtual_number(number: str) -> bool:
-    return number.isdigit() and len(number) in VIRTUAL_LENGTHS and luhn_check_digit(number[:-1]) == number[-1]
+    return (
+        number.isdigit()
+        and len(number) in VIRTUAL_LENGTHS
+        and customer_numbers.luhn_check_digit(number[:-1]) == number[-1]
+    )
 
 
 def is_valid_physical_number(number: str) -> bool:

@@ -19,7 +19,7 @@ from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 
-from clienteling.directory.domain.customers import Customer
+from clienteling.directory.ports import Customer
 from clienteling.kernel.errors import Unprocessable
 
 

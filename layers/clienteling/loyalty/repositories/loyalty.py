@@ -14,9 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Key
 
-from clienteling.directory.domain.catalog import Product
-from clienteling.directory.domain.customers import Customer
-from clienteling.directory.repositories.catalog import product_from_item
+from clienteling.directory.ports import Customer, Product, customer_from_item, product_from_item
 from clienteling.kernel import keys, transactions
 from clienteling.kernel.errors import DomainError
 from clienteling.kernel.items import dt, dt_or_none, to_int, when, without_none
@@ -87,7 +85,6 @@ class LoyaltyRepository:
     ) -> PurchaseSnapshot:
         """AP-L1: the customer, their account, the rewards, grants, products and gift cards a purchase names, and
         its idempotency marker (store id, key). 1 BatchGetItem (strongly consistent; up to 100 keys)."""
-        from clienteling.directory.repositories.customers import customer_from_item  # noqa: PLC0415 - sibling repository
         from clienteling.loyalty.repositories.gift_cards import gift_card_from_item  # noqa: PLC0415
         from clienteling.loyalty.repositories.rewards import card_from_item, program_from_item  # noqa: PLC0415
 

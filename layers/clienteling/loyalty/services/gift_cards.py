@@ -9,16 +9,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clienteling.adapters.email import SesEmail
-from clienteling.directory.domain.stores import Store
-from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.directory.ports import Store, StoreLookup
 from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import AlreadyExists, Conflict, NotFound, ValidationFailed
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import EmailError, OutgoingEmail
+from clienteling.kernel.providers import EmailError, EmailSender, OutgoingEmail
 from clienteling.kernel.unit_of_work import StartWork, jitter, retry_race
 from clienteling.loyalty.domain import gift_cards
 from clienteling.loyalty.domain.gift_cards import (
@@ -76,8 +74,8 @@ class GiftCardService:
         cards: GiftCardRepository,
         loyalty: LoyaltyRepository,
         work: StartWork,
-        stores: StoreDirectory,
-        email: Callable[[], SesEmail],
+        stores: StoreLookup,
+        email: Callable[[], EmailSender],
         clock: Clock,
     ) -> None:
         self._cards = cards

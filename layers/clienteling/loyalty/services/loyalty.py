@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from clienteling.adapters.card_codes import CardCodes
-from clienteling.directory.domain.customers import Customer
-from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.directory.ports import Customer, StoreLookup
 from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.cache import TtlCache
@@ -88,7 +87,7 @@ class LoyaltyService:
         programs: TtlCache[str, list[RewardProgram]],
         cards: TtlCache[str, list[FrequentBuyerCard]],
         earning_rule: TtlCache[str, EarningRule],
-        stores: StoreDirectory,
+        stores: StoreLookup,
         codes: Callable[[str], CardCodes],
         clock: Clock,
     ) -> None:

@@ -22,17 +22,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from clienteling.adapters.email import SesEmail
 from clienteling.commerce.events import OrderPaid
-from clienteling.directory.domain import customer_numbers
-from clienteling.directory.domain.customers import Customer, CustomerNumberTaken
-from clienteling.directory.domain.stores import Store
 from clienteling.directory.events import CustomerCreated
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.directory.ports import (
+    Customer,
+    CustomerEnrolment,
+    CustomerNumberTaken,
+    CustomerRecords,
+    Store,
+    StoreLookup,
+    customer_numbers,
+)
 from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller
 from clienteling.kernel.cache import TtlCache
@@ -41,7 +43,7 @@ from clienteling.kernel.errors import Conflict, NotFound, Unprocessable
 from clienteling.kernel.events import PurchasedLine
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import EmailError, OutgoingEmail
+from clienteling.kernel.providers import EmailError, EmailSender, OutgoingEmail
 from clienteling.kernel.unit_of_work import StartWork, UnitOfWork, jitter, retry_race
 from clienteling.loyalty.contracts.loyalty import (
     AppliedRewardOut,
@@ -77,9 +79,6 @@ from clienteling.loyalty.events import PurchaseRecorded
 from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
 from clienteling.loyalty.repositories.loyalty import AccountChange, LoyaltyRepository, PurchaseSnapshot
 from clienteling.loyalty.services.gift_cards import check_pin
-
-if TYPE_CHECKING:
-    from clienteling.directory.services.customers import CustomerService
 
 ATTEMPTS = 8
 ACTIVATION_DAYS = 30
@@ -131,20 +130,20 @@ class PurchaseService:
         self,
         *,
         loyalty: LoyaltyRepository,
-        customers: CustomerRepository,
-        customer_service: CustomerService,
+        customers: CustomerRecords,
+        enrolment: CustomerEnrolment,
         gift_cards: GiftCardRepository,
         work: StartWork,
         earning_rule: TtlCache[str, points.EarningRule],
         cards: TtlCache[str, list[FrequentBuyerCard]],
-        stores: StoreDirectory,
-        email: Callable[[], SesEmail],
+        stores: StoreLookup,
+        email: Callable[[], EmailSender],
         clock: Clock,
         public_base_url: str,
     ) -> None:
         self._loyalty = loyalty
         self._customers = customers
-        self._customer_service = customer_service
+        self._enrolment = enrolment
         self._gift_cards = gift_cards
         self._work = work
         self._rule = earning_rule
@@ -225,12 +224,12 @@ class PurchaseService:
     def _customer(self, caller: Caller, store: Store, body: PurchaseCreate) -> tuple[str, Customer | None]:
         # Imported here: a till naming the customer by id or card (most purchases) never loads phonenumbers and the
         # customer contracts, so their cost stays off the function's cold start.
-        from clienteling.directory.contracts.customers import CustomerCreate  # noqa: PLC0415
         from clienteling.kernel.phone import InvalidPhoneNumber, to_e164  # noqa: PLC0415
 
         ref = body.customer
         if ref.new is not None:
-            data = CustomerCreate(
+            customer = self._enrolment.enrol(
+                caller,
                 first_name=ref.new.first_name,
                 last_name=ref.new.last_name,
                 home_store_id=store.id,
@@ -239,7 +238,6 @@ class PurchaseService:
                 birth_date=ref.new.birth_date,
                 pro=ref.new.pro,
             )
-            customer = self._customer_service.new_customer(caller, data)
             return customer.id, customer
         if ref.id is not None:
             return ref.id, None
