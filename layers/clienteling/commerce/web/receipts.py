@@ -5,7 +5,7 @@ from __future__ import annotations
 from clienteling.commerce.domain import cart_texts
 from clienteling.commerce.domain.orders import Order
 from clienteling.commerce.web.texts import labels
-from clienteling.directory.domain.stores import Store
+from clienteling.directory.ports import Store
 from clienteling.web.rendering import environment, money
 
 
