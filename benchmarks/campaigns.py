@@ -260,6 +260,7 @@ def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
         sms=lambda: cast(Any, stub),
         email=resources.email_sender,
         rates=campaigns_wiring.campaign_rates(),
+        work=resources.unit_of_work,
         clock=clock,
         sleep=lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))),
         status_callback_url="https://bench.example/webhooks/twilio/status",
@@ -288,6 +289,7 @@ def _start(campaign_id: str, clock: Any, queue: MemoryQueue) -> float:
         schedules=campaigns_wiring.campaign_schedules,
         links=campaigns_wiring.unsubscribe_links,
         rates=campaigns_wiring.campaign_rates(),
+        work=resources.unit_of_work,
         clock=clock,
     )
     started = time.perf_counter()

@@ -146,6 +146,7 @@ class World:
         self.customers = CustomerRepository(self.table)
         self.conversations = ConversationRepository(self.table)
         self.limiter = RateLimiter(self.table)
+        self.work = resources.unit_of_work
 
     # ------------------------------------------------------------------ services
     def campaign_service(self) -> CampaignService:
@@ -162,6 +163,7 @@ class World:
             email=lambda: cast(Any, self.email),
             links=lambda: self.links,
             rates=self.rates,
+            work=self.work,
             clock=self.clock,
         )
 
@@ -177,6 +179,7 @@ class World:
             schedules=lambda: cast(Any, self.schedules),
             links=lambda: self.links,
             rates=self.rates,
+            work=self.work,
             clock=self.clock,
         )
 
@@ -198,6 +201,7 @@ class World:
             sms=lambda: cast(Any, self.sms),
             email=lambda: cast(Any, self.email),
             rates=self.rates,
+            work=self.work,
             clock=self.clock,
             sleep=sleep,
             status_callback_url="https://shop.example/webhooks/twilio/status",
@@ -258,7 +262,7 @@ class World:
         )
 
     def grant(self, amount: int, kind: CreditKind = CreditKind.SMS) -> None:
-        CreditService(self.credits_repo, self.clock).grant(ADMIN, kind, amount, "tests")
+        CreditService(self.credits_repo, self.work, self.clock).grant(ADMIN, kind, amount, "tests")
 
     def balance(self, kind: CreditKind = CreditKind.SMS) -> int:
         return self.credits_repo.balances()[kind]

@@ -77,7 +77,7 @@ def test_purchased_and_inactive_filters(campaign_world: World) -> None:
     store = world.store()
     buyer = world.customer(store, phone=random_fr_mobile())
     world.customer(store, phone=random_fr_mobile())
-    events = CampaignEvents(world.campaigns_repo, world.marketing)
+    events = CampaignEvents(world.campaigns_repo, world.marketing, world.work)
     order = OrderPaid(
         order_id="O",
         cart_id="K",

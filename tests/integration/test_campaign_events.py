@@ -36,7 +36,7 @@ def _detail(event: Any) -> dict[str, Any]:
 def test_delivery_replies_opt_outs_and_orders_are_counted_once(campaign_world: World) -> None:
     world = campaign_world
     campaign, customer, store_id = _sent_campaign(world)
-    events = CampaignEvents(world.campaigns_repo, world.marketing)
+    events = CampaignEvents(world.campaigns_repo, world.marketing, world.work)
     now = world.clock.now()
     delivered = MessageStatusChanged(
         conversation_id="c",
@@ -109,7 +109,7 @@ def test_delivery_replies_opt_outs_and_orders_are_counted_once(campaign_world: W
 def test_what_happens_after_seven_days_is_not_the_campaigns(campaign_world: World) -> None:
     world = campaign_world
     campaign, customer, store_id = _sent_campaign(world)
-    events = CampaignEvents(world.campaigns_repo, world.marketing)
+    events = CampaignEvents(world.campaigns_repo, world.marketing, world.work)
     late = world.clock.now() + timedelta(days=7, minutes=1)
     outcome = events.handle(
         "OrderPaid",
@@ -137,7 +137,7 @@ def test_purchases_feed_the_purchase_index_and_the_last_visit(campaign_world: Wo
     world = campaign_world
     store = world.store()
     customer = world.customer(store, phone=random_fr_mobile())
-    events = CampaignEvents(world.campaigns_repo, world.marketing)
+    events = CampaignEvents(world.campaigns_repo, world.marketing, world.work)
     at = world.clock.now()
     purchase = PurchaseRecorded(
         purchase_id="T1",

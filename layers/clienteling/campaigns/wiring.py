@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from clienteling.directory.wiring import settings_cache, store_directory
 from clienteling.kernel.config import get_settings
-from clienteling.resources import clock, email_sender, sleep, sms_sender, table
+from clienteling.resources import clock, email_sender, sleep, sms_sender, table, unit_of_work
 
 if TYPE_CHECKING:
     from clienteling.adapters.queues import SendQueue
@@ -35,6 +35,7 @@ def outreach_service() -> OutreachService:
         customers=CustomerRepository(table()),
         marketing=MarketingRepository(table()),
         conversations=ConversationRepository(table()),
+        work=unit_of_work,
         clock=clock(),
     )
 
@@ -43,7 +44,7 @@ def credit_service() -> CreditService:
     from clienteling.campaigns.repositories.credits import CreditRepository
     from clienteling.campaigns.services.credits import CreditService
 
-    return CreditService(CreditRepository(table()), clock())
+    return CreditService(CreditRepository(table()), unit_of_work, clock())
 
 
 def campaign_rates() -> Rates:
@@ -96,6 +97,7 @@ def campaign_service() -> CampaignService:
         email=email_sender,
         links=unsubscribe_links,
         rates=campaign_rates(),
+        work=unit_of_work,
         clock=clock(),
     )
 
@@ -118,6 +120,7 @@ def campaign_starter() -> CampaignStarter:
         schedules=campaign_schedules,
         links=unsubscribe_links,
         rates=campaign_rates(),
+        work=unit_of_work,
         clock=clock(),
     )
 
@@ -145,6 +148,7 @@ def campaign_sender() -> CampaignSender:
         sms=sms_sender,
         email=email_sender,
         rates=campaign_rates(),
+        work=unit_of_work,
         clock=clock(),
         sleep=sleep(),
         status_callback_url=get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status",
@@ -163,14 +167,16 @@ def campaign_events() -> CampaignEvents:
     from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.tracking import CampaignEvents
 
-    return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()))
+    return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()), unit_of_work)
 
 
 def unsubscribe_service() -> UnsubscribeService:
     from clienteling.campaigns.services.unsubscribe import UnsubscribeService
     from clienteling.directory.repositories.customers import CustomerRepository
 
-    return UnsubscribeService(unsubscribe_links(), CustomerRepository(table()), store_directory(), clock())
+    return UnsubscribeService(
+        unsubscribe_links(), CustomerRepository(table()), store_directory(), unit_of_work, clock()
+    )
 
 
 @functools.cache

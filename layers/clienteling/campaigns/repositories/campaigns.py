@@ -71,26 +71,19 @@ class CampaignRepository:
         item = self._table.get_item(Key=keys.campaign(campaign_id), ConsistentRead=True).get("Item")
         return dict(item) if item else None
 
-    def create(self, campaign: Campaign) -> None:
-        """AP-CP2: a new draft. 1 PutItem."""
-        transactions.transact(
-            self._table, [transactions.put(self._table, _to_item(campaign), condition="attribute_not_exists(PK)")]
-        )
+    def create_op(self, campaign: Campaign) -> transactions.Op:
+        """AP-CP2: a new draft."""
+        return transactions.put(self._table, _to_item(campaign), condition="attribute_not_exists(PK)")
 
-    def save_draft(self, campaign: Campaign, *, expected_version: int) -> None:
-        """AP-CP3: change a draft if it is still a draft at `expected_version`. 1 TransactWriteItems."""
-        transactions.transact(
+    def save_draft_op(self, campaign: Campaign, *, expected_version: int) -> transactions.Op:
+        """AP-CP3: change a draft if it is still a draft at `expected_version`."""
+        return transactions.put(
             self._table,
-            [
-                transactions.put(
-                    self._table,
-                    _to_item(campaign),
-                    condition="version = :v AND #s = :draft",
-                    values={":v": expected_version, ":draft": CampaignStatus.DRAFT.value},
-                    names={"#s": "status"},
-                    error=StaleVersion(),
-                )
-            ],
+            _to_item(campaign),
+            condition="version = :v AND #s = :draft",
+            values={":v": expected_version, ":draft": CampaignStatus.DRAFT.value},
+            names={"#s": "status"},
+            error=StaleVersion(),
         )
 
     def list_for_store(self, store_id: str | None, *, limit: int, cursor: str | None) -> Page[Campaign]:
@@ -346,9 +339,11 @@ class CampaignRepository:
         credit_count: int,
         now: datetime,
         lease: timedelta,
+        skip_reason: str | None = None,
     ) -> transactions.Op:
         """AP-CP15: claim the send of a campaign to a customer: once (a duplicate SQS message finds it taken), or
-        again after a failed attempt's lease ran out (a retry)."""
+        again after a failed attempt's lease ran out (a retry). With `skip_reason`, the claim records at once that
+        the customer is skipped (no send)."""
         item = {
             **keys.campaign_delivery(customer_id, campaign_id),
             "entity": "campaign_delivery",
@@ -362,6 +357,8 @@ class CampaignRepository:
             "claimed_at": when(now),
             "expires_at": int((now + DELIVERY_TTL).timestamp()),
         }
+        if skip_reason is not None:
+            item.update({"state": "skipped", "skip_reason": skip_reason})
         op = transactions.put(
             self._table,
             item,

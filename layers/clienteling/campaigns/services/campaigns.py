@@ -35,7 +35,6 @@ from clienteling.directory.domain.stores import Store
 from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.directory.repositories.stores import StoreRepository
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock
@@ -53,6 +52,7 @@ from clienteling.kernel.observability import logger
 from clienteling.kernel.pages import Page
 from clienteling.kernel.phone import InvalidPhoneNumber, to_e164_mobile
 from clienteling.kernel.providers import EmailError, InvalidRecipient, OutgoingEmail, RecipientOptedOut, SmsError
+from clienteling.kernel.unit_of_work import StartWork
 
 NOW_GROUP = "*"  # "send now": one start job for every store
 START_LEAD = timedelta(minutes=1)  # Scheduler's precision is a minute: "now" starts within the next two
@@ -124,6 +124,7 @@ class CampaignService:
         email: Callable[[], SesEmail],
         links: Callable[[], UnsubscribeLinks],
         rates: Rates,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._campaigns = campaigns
@@ -138,9 +139,10 @@ class CampaignService:
         self._email = email
         self._links = links
         self._rates = rates
+        self._work = work
         self._clock = clock
         self._resolver = AudienceResolver(marketing)
-        self._progress = Progress(campaigns, ledger_repository, clock)
+        self._progress = Progress(campaigns, ledger_repository, work, clock)
 
     # ------------------------------------------------------------------ drafts
     def create(self, caller: Caller, data: CampaignCreate) -> Campaign:
@@ -162,7 +164,8 @@ class CampaignService:
             updated_at=now,
             created_by=caller.associate_id,
         )
-        self._campaigns.create(campaign)
+        with self._work() as work:
+            work.add(self._campaigns.create_op(campaign))
         logger.info("campaign created", extra={"campaign_id": campaign.id, "channel": campaign.channel.value})
         return campaign
 
@@ -218,7 +221,8 @@ class CampaignService:
         if not changes:
             return campaign
         updated = dataclasses.replace(campaign, **changes, version=campaign.version + 1, updated_at=self._clock())  # type: ignore[arg-type]
-        self._campaigns.save_draft(updated, expected_version=campaign.version)
+        with self._work() as work:
+            work.add(self._campaigns.save_draft_op(updated, expected_version=campaign.version))
         return updated
 
     # ------------------------------------------------------------------ preview
@@ -391,7 +395,7 @@ class CampaignService:
             self._schedules().create(
                 name, group.at_local, {"campaignId": campaign.id, "group": group.key}, time_zone=group.time_zone
             )
-        ops = [
+        work = self._work().add(
             self._campaigns.schedule_op(
                 campaign,
                 credit_count=preview.credits_needed,
@@ -399,7 +403,7 @@ class CampaignService:
                 groups=[g.key for g in groups],
                 now=now,
             )
-        ]
+        )
         if preview.credits_needed:
             entry = ledger.entry(
                 preview.kind,
@@ -410,9 +414,9 @@ class CampaignService:
                 associate_id=caller.associate_id,
                 messages=preview.recipients,
             )
-            ops += self._credits.change_ops(entry)
+            work.extend(self._credits.change_ops(entry))
         try:
-            transactions.transact(self._campaigns.table, ops)
+            work.commit()
         except NotEnoughCredits as error:
             self._unschedule(names)
             balance = self._credits.balances()[preview.kind]
@@ -451,19 +455,19 @@ class CampaignService:
         """A draft or a scheduled campaign that has not started: its schedules go, its credits come back."""
         campaign = self._require(caller, campaign_id)
         now = self._clock()
-        ops = [self._campaigns.cancel_op(campaign, now=now)]
-        if campaign.status == CampaignStatus.SCHEDULED and campaign.credits_reserved:
-            entry = ledger.entry(
-                kind_for(campaign.channel),
-                campaign.credits_reserved,
-                EntryReason.RELEASE,
-                at=now,
-                campaign_id=campaign.id,
-                associate_id=caller.associate_id,
-                note="cancelled",
-            )
-            ops += self._credits.change_ops(entry)
-        transactions.transact(self._campaigns.table, ops)
+        with self._work() as work:
+            work.add(self._campaigns.cancel_op(campaign, now=now))
+            if campaign.status == CampaignStatus.SCHEDULED and campaign.credits_reserved:
+                entry = ledger.entry(
+                    kind_for(campaign.channel),
+                    campaign.credits_reserved,
+                    EntryReason.RELEASE,
+                    at=now,
+                    campaign_id=campaign.id,
+                    associate_id=caller.associate_id,
+                    note="cancelled",
+                )
+                work.extend(self._credits.change_ops(entry))
         self._unschedule(list(campaign.schedule_names))
         logger.info("campaign cancelled", extra={"campaign_id": campaign.id})
         return dataclasses.replace(

@@ -21,14 +21,15 @@ from clienteling.campaigns.repositories.credits import CreditRepository
 from clienteling.campaigns.services.audience import Recipient, name_of, thread_statuses
 from clienteling.directory.domain.consent import Channel
 from clienteling.directory.domain.stores import Store
-from clienteling.kernel import transactions
 from clienteling.kernel.clock import Clock, iso
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import Outgoing
+from clienteling.kernel.unit_of_work import StartWork
 
 PARK_CHUNK = 25  # recipients per parked item (well under DynamoDB's 400 KB)
+PARK_ITEMS_PER_TRANSACTION = 25
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,11 +107,13 @@ class Parking:
         campaigns: CampaignRepository,
         queue: Callable[[], SendQueue],
         schedules: Callable[[], OneTimeSchedules],
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._campaigns = campaigns
         self._queue = queue
         self._schedules = schedules
+        self._work = work
         self._clock = clock
         self._scheduled: set[str] = set()  # schedules this warm function already made sure exist
 
@@ -124,8 +127,9 @@ class Parking:
                 self._campaigns.park_op(campaign_id, due, new_id(), messages[start : start + PARK_CHUNK])
                 for start in range(0, len(messages), PARK_CHUNK)
             ]
-            for start in range(0, len(ops), 25):
-                transactions.transact(self._campaigns.table, ops[start : start + 25])
+            for start in range(0, len(ops), PARK_ITEMS_PER_TRANSACTION):
+                with self._work() as work:
+                    work.extend(ops[start : start + PARK_ITEMS_PER_TRANSACTION])
             name = schedule_name(campaign_id, "resume", iso(due))
             if name not in self._scheduled:
                 self._schedules().create(name, due, {"campaignId": campaign_id, "resume": True})
@@ -148,9 +152,12 @@ class Progress:
     """Noticing that a campaign is over: every time zone's fan-out finished and the sender processed (sent,
     failed or skipped) every recipient. Then it is sent, and what is left of its reservation goes back."""
 
-    def __init__(self, campaigns: CampaignRepository, ledger_repository: CreditRepository, clock: Clock) -> None:
+    def __init__(
+        self, campaigns: CampaignRepository, ledger_repository: CreditRepository, work: StartWork, clock: Clock
+    ) -> None:
         self._campaigns = campaigns
         self._credits = ledger_repository
+        self._work = work
         self._clock = clock
 
     def check(self, campaign_id: str) -> bool:
@@ -168,12 +175,12 @@ class Progress:
         self, campaign_id: str, status: CampaignStatus, *, left: int, channel: Channel, reason: str | None = None
     ) -> bool:
         now = self._clock()
-        ops = [self._campaigns.complete_op(campaign_id, status=status, now=now, reason=reason)]
+        work = self._work().add(self._campaigns.complete_op(campaign_id, status=status, now=now, reason=reason))
         if left > 0:
             entry = ledger.entry(kind_for(channel), left, EntryReason.RELEASE, at=now, campaign_id=campaign_id)
-            ops += self._credits.change_ops(entry)
+            work.extend(self._credits.change_ops(entry))
         try:
-            transactions.transact(self._campaigns.table, ops)
+            work.commit()
         except NotInStatus:
             return False
         logger.info("campaign finished", extra={"campaign_id": campaign_id, "status": status.value, "released": left})
@@ -183,8 +190,9 @@ class Progress:
 class Refunds:
     """Credits of messages that could not be sent, given back once per batch and kind."""
 
-    def __init__(self, ledger_repository: CreditRepository, clock: Clock) -> None:
+    def __init__(self, ledger_repository: CreditRepository, work: StartWork, clock: Clock) -> None:
         self._credits = ledger_repository
+        self._work = work
         self._clock = clock
         self._pending: dict[tuple[Channel, str], tuple[int, int]] = {}
 
@@ -200,5 +208,6 @@ class Refunds:
             entry = ledger.entry(
                 kind_for(channel), amount, EntryReason.REFUND, at=now, campaign_id=campaign_id, messages=messages
             )
-            transactions.transact(self._credits.table, self._credits.change_ops(entry))
+            with self._work() as work:
+                work.extend(self._credits.change_ops(entry))
         self._pending.clear()

@@ -18,12 +18,12 @@ from clienteling.directory.domain import customer_numbers
 from clienteling.directory.domain.consent import Status
 from clienteling.directory.domain.customers import Customer
 from clienteling.directory.repositories.customers import MAX_TRANSACTION_ITEMS, CustomerRepository, customer_from_item
-from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import Conflict, ValidationFailed
 from clienteling.kernel.observability import logger
 from clienteling.kernel.pages import Page
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.messaging.domain.conversations import conversation_id
 from clienteling.messaging.repositories.conversations import ConversationRepository
 
@@ -62,11 +62,13 @@ class OutreachService:
         customers: CustomerRepository,
         marketing: MarketingRepository,
         conversations: ConversationRepository,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._customers = customers
         self._marketing = marketing
         self._conversations = conversations
+        self._work = work
         self._clock = clock
 
     # ------------------------------------------------------------------ bulk tags
@@ -122,13 +124,13 @@ class OutreachService:
     def _commit(self, chunk: list[Customer], tag: str, action: TagAction) -> bool:
         """One transaction for a chunk; False when it did not commit."""
         now = self._clock()
-        ops: list[transactions.Op] = []
+        work = self._work()
         deltas: Counter[tuple[str, str]] = Counter()
         for customer in chunk:
-            ops += self._customers.tags_ops(customer, _tags_after(customer, tag, action), now=now)
+            work.extend(self._customers.tags_ops(customer, _tags_after(customer, tag, action), now=now))
             deltas[(tag, customer.home_store_id)] += 1 if action == TagAction.ADD else -1
-        ops += self._customers.counter_ops(dict(deltas))
-        return transactions.failed_conditions(self._customers.table, ops) is None
+        work.extend(self._customers.counter_ops(dict(deltas)))
+        return work.failed_conditions() is None
 
     # ------------------------------------------------------------------ reading
     def tag_counts(self, caller: Caller, store_id: str | None) -> list[TagCount]:

@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
 from urllib.parse import urlencode
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -47,9 +46,8 @@ from clienteling.directory.domain.consent import Channel, Method, Purpose, Statu
 from clienteling.directory.domain.settings import BusinessSettings
 from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.directory.services.consent import ConsentRecorder
-from clienteling.kernel import keys, outbox, transactions
 from clienteling.kernel.cache import TtlCache
-from clienteling.kernel.clock import Clock, from_iso, iso
+from clienteling.kernel.clock import Clock, from_iso
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
@@ -62,7 +60,8 @@ from clienteling.kernel.providers import (
     SmsError,
 )
 from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
-from clienteling.kernel.unit_of_work import UnitOfWork
+from clienteling.kernel.transactions import Op
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.messaging.domain.conversations import (
     Conversation,
     ConversationStatus,
@@ -129,6 +128,7 @@ class CampaignSender:
         sms: Callable[[], TwilioSms],
         email: Callable[[], SesEmail],
         rates: Rates,
+        work: StartWork,
         clock: Clock,
         sleep: Callable[[float], None],
         status_callback_url: str,
@@ -143,17 +143,14 @@ class CampaignSender:
         self._sms = sms
         self._email = email
         self._rates = rates
+        self._work = work
         self._clock = clock
         self._sleep = sleep
         self._status_callback_url = status_callback_url
-        self._parking = Parking(campaigns, queue, schedules, clock)
-        self._progress = Progress(campaigns, ledger_repository, clock)
-        self._refunds = Refunds(ledger_repository, clock)
+        self._parking = Parking(campaigns, queue, schedules, work, clock)
+        self._progress = Progress(campaigns, ledger_repository, work, clock)
+        self._refunds = Refunds(ledger_repository, work, clock)
         self._opt_out = SmsOptOut(ConsentRecorder(customers), conversations)
-
-    @property
-    def table(self) -> Any:
-        return self._campaigns.table
 
     # ------------------------------------------------------------------ preparing a batch
     def prepare(self, records: Sequence[SQSRecord]) -> SenderBatch:
@@ -219,13 +216,17 @@ class CampaignSender:
 
     # ------------------------------------------------------------------ claiming
     def _claim(self, job: Job, batch: SenderBatch, now: datetime) -> None:
+        """One transaction claims the recipient (see the module's step 3). Its own loop rather than retry_race:
+        each cancellation reason means something else (taken: duplicate or busy; a concurrent transaction: try
+        again; the profile changed: read it again, maybe skip), and running out of tries leaves the job busy."""
         request = _request(job)
         version, marketing_version = request.seen_version, request.seen_marketing_version
         sends = {k: from_iso(v) for k, v in request.marketing_sends.items() if k != request.campaign_id}
         cap = self._cap()
         for _ in range(CLAIM_ATTEMPTS):
             kept = cap.kept({**sends, request.campaign_id: now}, now)
-            ops = [
+            # Reasons come back by position: the delivery record first, the profile second.
+            work = self._work().add(
                 self._campaigns.claim_delivery_op(
                     customer_id=request.customer_id,
                     campaign_id=request.campaign_id,
@@ -245,11 +246,11 @@ class CampaignSender:
                     store_id=request.store_id,
                     now=now,
                 ),
-            ]
+            )
             message = self._message(request, now) if request.channel == Channel.SMS else None
             if message is not None:
-                ops += self._conversation_ops(request, message, now)
-            reasons = transactions.attempt(self.table, ops)
+                work.extend(self._conversation_ops(request, message, now))
+            reasons = work.attempt()
             if reasons is None:
                 job.outcome, job.message = "claimed", message
                 return
@@ -290,7 +291,7 @@ class CampaignSender:
             campaign_id=request.campaign_id,
         )
 
-    def _conversation_ops(self, request: SendRequest, message: Message, now: datetime) -> list[transactions.Op]:
+    def _conversation_ops(self, request: SendRequest, message: Message, now: datetime) -> list[Op]:
         """The text in the customer's conversation with the store, created if needed with its SMS thread."""
         conversation = Conversation(
             id=message.conversation_id,
@@ -329,9 +330,9 @@ class CampaignSender:
             credit_count=request.credits,
             now=now,
             lease=timedelta(0),
+            skip_reason=reason,
         )
-        claim.request["Put"]["Item"].update({"state": "skipped", "skip_reason": reason})
-        if transactions.attempt(self.table, [claim, self._stats(request, skipped=1)]) is None:
+        if self._work().add(claim, self._stats(request, skipped=1)).attempt() is None:
             self._refunds.add(request.channel, request.campaign_id, request.credits)
             batch.processed[request.campaign_id] += 1
             job.outcome = "skipped"
@@ -377,9 +378,8 @@ class CampaignSender:
         except SmsError as error:
             return self._failed(job, batch, error.code)
         now = self._clock()
-        transactions.transact(
-            self.table,
-            [
+        with self._work() as work:
+            work.add(
                 self._conversations.message_sid_op(message.conversation_id, sk, sent.sid),
                 self._conversations.provider_marker_op(
                     sent.sid,
@@ -405,22 +405,18 @@ class CampaignSender:
                     segments=request.segments,
                 ),
                 self._stats(request, sent=1, segments=request.segments),
-                outbox.event_op(
-                    self.table,
-                    "MessageSent",
-                    MessageSent(
-                        conversation_id=message.conversation_id,
-                        store_id=request.store_id,
-                        customer_id=request.customer_id,
-                        message_id=message.id,
-                        segments=request.segments,
-                        campaign_id=request.campaign_id,
-                        occurred_at=now,
-                    ),
-                    now=now,
-                ),
-            ],
-        )
+            )
+            work.emit(
+                MessageSent(
+                    conversation_id=message.conversation_id,
+                    store_id=request.store_id,
+                    customer_id=request.customer_id,
+                    message_id=message.id,
+                    segments=request.segments,
+                    campaign_id=request.campaign_id,
+                    occurred_at=now,
+                )
+            )
         batch.processed[request.campaign_id] += 1
         job.outcome = "sent"
         return "sent"
@@ -442,15 +438,13 @@ class CampaignSender:
                 return self._retry_or_fail(job, batch, None)
             return self._failed(job, batch, None)
         now = self._clock()
-        transactions.transact(
-            self.table,
-            [
+        with self._work() as work:
+            work.add(
                 self._campaigns.delivery_done_op(
                     request.customer_id, request.campaign_id, "sent", now=now, provider_id=message_id
                 ),
                 self._stats(request, sent=1),
-            ],
-        )
+            )
         batch.processed[request.campaign_id] += 1
         job.outcome = "sent"
         return "sent"
@@ -463,29 +457,27 @@ class CampaignSender:
             self._failed(job, batch, code)
             raise RetryLater("the provider kept failing; to the dead-letter queue")
         now = self._clock()
-        ops = [self._campaigns.release_op(request.customer_id, request.campaign_id, now=now)]
-        if job.message is not None:
-            key = keys.message(job.message.conversation_id, iso(job.message.created_at), job.message.id)
-            ops.append(transactions.delete(self.table, key))
-        transactions.transact(self.table, ops)
+        with self._work() as work:
+            work.add(self._campaigns.release_op(request.customer_id, request.campaign_id, now=now))
+            if job.message is not None:
+                work.add(self._conversations.message_delete_op(job.message))
         raise RetryLater("the provider is unavailable; SQS retries")
 
     def _failed(self, job: Job, batch: SenderBatch, code: int | None, *, carrier_opt_out: bool = False) -> str:
         request, message = _request(job), job.message
         now = self._clock()
-        ops = [
+        work = self._work().add(
             self._campaigns.delivery_done_op(
                 request.customer_id, request.campaign_id, "failed", now=now, error_code=code
             ),
             self._stats(request, send_failed=1),
-        ]
+        )
         if message is not None:
-            ops.append(
+            work.add(
                 self._conversations.message_status_op(
                     message.conversation_id, message_sk(message), MessageStatus.FAILED, code
                 )
             )
-        work = UnitOfWork(self.table).extend(ops)
         if carrier_opt_out:
             member = self._marketing.member(request.customer_id)
             if member is not None:
@@ -519,7 +511,7 @@ class CampaignSender:
         outcomes = Counter(job.outcome for job in batch.jobs.values())
         logger.info("campaign batch done", extra={"outcomes": dict(outcomes)})
 
-    def _stats(self, request: SendRequest, **counts: int) -> transactions.Op:
+    def _stats(self, request: SendRequest, **counts: int) -> Op:
         return self._campaigns.stats_op(request.campaign_id, request.customer_id, **counts)
 
     def _cap(self) -> FrequencyCap:

@@ -29,12 +29,12 @@ from clienteling.directory.domain.settings import BusinessSettings
 from clienteling.directory.domain.stores import Store
 from clienteling.directory.repositories.stores import StoreRepository
 from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel import transactions
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock, iso
 from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import Outgoing
+from clienteling.kernel.unit_of_work import StartWork
 
 END_OF_PAGES = "end"  # the last page is on the queue; only finishing the time zone is left
 CONTINUE_BELOW_MS = 60_000  # less time left than this: hand over to a continuation
@@ -72,6 +72,7 @@ class CampaignStarter:
         schedules: Callable[[], OneTimeSchedules],
         links: Callable[[], UnsubscribeLinks],
         rates: Rates,
+        work: StartWork,
         clock: Clock,
     ) -> None:
         self._campaigns = campaigns
@@ -83,10 +84,11 @@ class CampaignStarter:
         self._schedules = schedules
         self._links = links
         self._rates = rates
+        self._work = work
         self._clock = clock
         self._resolver = AudienceResolver(marketing)
-        self._parking = Parking(campaigns, queue, schedules, clock)
-        self._progress = Progress(campaigns, ledger_repository, clock)
+        self._parking = Parking(campaigns, queue, schedules, work, clock)
+        self._progress = Progress(campaigns, ledger_repository, work, clock)
 
     def run(self, request: StartRequest, *, remaining_ms: Callable[[], int]) -> StartResult:
         if request.resume:
@@ -121,7 +123,8 @@ class CampaignStarter:
             result.outcome = "continues"
             return result
         try:
-            transactions.transact(self._campaigns.table, [self._campaigns.finish_group_op(campaign.id, group)])
+            with self._work() as work:
+                work.add(self._campaigns.finish_group_op(campaign.id, group))
         except NotInStatus:
             logger.info("time zone already finished", extra={"campaign_id": campaign.id})
         self._progress.check(campaign.id)
@@ -168,9 +171,8 @@ class CampaignStarter:
             if unpaid:
                 excluded[Exclusion.NO_CREDITS.value] += unpaid
             self._enqueue(campaign, kept, result)
-            transactions.transact(
-                self._campaigns.table,
-                [
+            with self._work() as work:
+                work.add(
                     self._campaigns.checkpoint_op(
                         campaign.id,
                         group,
@@ -178,8 +180,7 @@ class CampaignStarter:
                         recipients=len(kept),
                         excluded=excluded,
                     )
-                ],
-            )
+                )
             if result.excluded is not None:
                 result.excluded.update(excluded)
             cursor = page.cursor
@@ -206,7 +207,10 @@ class CampaignStarter:
         self, campaign: Campaign, group: str, page_key: str, recipients: list[Recipient]
     ) -> tuple[list[Recipient], int]:
         """Take the page's credits from the reservation, once per page; top the reservation up from the balance when
-        it is short, and leave out (no_credits) whoever neither can pay for. Returns (kept, left out)."""
+        it is short, and leave out (no_credits) whoever neither can pay for. Returns (kept, left out).
+
+        Its own loop rather than retry_race: a race lost here (the balance or the reservation moved) is read again
+        up to three times, and running out of tries is an answer (nobody on the page is paid for), not an error."""
         need = sum(r.credits for r in recipients)
         if not need:
             return recipients, 0
@@ -236,10 +240,8 @@ class CampaignStarter:
         now = self._clock()
         entry = ledger.entry(kind_for(campaign.channel), -amount, EntryReason.TOP_UP, at=now, campaign_id=campaign.id)
         try:
-            transactions.transact(
-                self._campaigns.table,
-                [self._campaigns.credits_op(campaign.id, amount), *self._credits.change_ops(entry)],
-            )
+            with self._work() as work:
+                work.add(self._campaigns.credits_op(campaign.id, amount), *self._credits.change_ops(entry))
         except NotEnoughCredits:
             return False
         return True

@@ -19,8 +19,8 @@ from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.commerce.events import OrderPaid
 from clienteling.directory.domain.consent import Channel, Purpose, Status
 from clienteling.directory.events import ConsentChanged
-from clienteling.kernel import transactions
 from clienteling.kernel.observability import logger
+from clienteling.kernel.unit_of_work import StartWork
 from clienteling.loyalty.events import PurchaseRecorded
 from clienteling.messaging.domain.conversations import MessageStatus
 from clienteling.messaging.events import MessageReceived, MessageStatusChanged
@@ -31,9 +31,10 @@ _UNDELIVERED = {MessageStatus.UNDELIVERED.value, MessageStatus.FAILED.value}
 
 
 class CampaignEvents:
-    def __init__(self, campaigns: CampaignRepository, marketing: MarketingRepository) -> None:
+    def __init__(self, campaigns: CampaignRepository, marketing: MarketingRepository, work: StartWork) -> None:
         self._campaigns = campaigns
         self._marketing = marketing
+        self._work = work
 
     def handle(self, detail_type: str, detail: Mapping[str, Any]) -> str:
         handlers = {
@@ -96,13 +97,13 @@ class CampaignEvents:
         last = _latest(member, at)
         if last is None:
             return "no recent campaign"
-        ops = [
+        work = self._work().add(
             self._campaigns.order_op(customer_id, last.campaign_id, order_id),
             self._campaigns.stats_op(
                 last.campaign_id, customer_id, **{"orders": 1, f"revenue_{currency.upper()}": total}
             ),
-        ]
-        if transactions.attempt(self._campaigns.table, ops) is not None:
+        )
+        if work.attempt() is not None:
             return "already counted"
         logger.info("order attributed to a campaign", extra={"campaign_id": last.campaign_id})
         return "attributed"
@@ -113,11 +114,11 @@ class CampaignEvents:
         return last if last is not None and last.at <= at <= last.at + WINDOW else None
 
     def _once(self, customer_id: str, campaign_id: str, attribute: str, at: datetime, **counts: int) -> str:
-        ops = [
+        work = self._work().add(
             self._campaigns.mark_once_op(customer_id, campaign_id, attribute, at),
             self._campaigns.stats_op(campaign_id, customer_id, **counts),
-        ]
-        if transactions.attempt(self._campaigns.table, ops) is not None:
+        )
+        if work.attempt() is not None:
             return "already counted"
         return "counted"
 

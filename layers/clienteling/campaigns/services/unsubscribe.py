@@ -22,7 +22,7 @@ from clienteling.directory.services.consent import ConsentRecorder
 from clienteling.directory.services.store_directory import StoreDirectory
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.observability import logger
-from clienteling.kernel.unit_of_work import UnitOfWork
+from clienteling.kernel.unit_of_work import StartWork
 
 PATH = "/email/unsubscribe/"
 
@@ -55,11 +55,17 @@ class Result:
 
 class UnsubscribeService:
     def __init__(
-        self, links: UnsubscribeLinks, customers: CustomerRepository, stores: StoreDirectory, clock: Clock
+        self,
+        links: UnsubscribeLinks,
+        customers: CustomerRepository,
+        stores: StoreDirectory,
+        work: StartWork,
+        clock: Clock,
     ) -> None:
         self._links = links
         self._customers = customers
         self._stores = stores
+        self._work = work
         self._clock = clock
         self._consents = ConsentRecorder(customers)
 
@@ -79,7 +85,7 @@ class UnsubscribeService:
         current = effective(customer.consents, Channel.EMAIL, Purpose.MARKETING)
         if current == Status.OPTED_OUT:
             return Result(Outcome.ALREADY, locale, brand)
-        work = UnitOfWork(self._customers.table)
+        work = self._work()
         self._consents.record(
             work,
             customer.id,
