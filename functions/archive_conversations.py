@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.kernel.observability import logger
+from clienteling.edge.entrypoints import schedule_entrypoint
 from clienteling.messaging.wiring import archive_sweep
 
 
@@ -14,7 +14,7 @@ class SweepIncomplete(RuntimeError):
     """Some conversations could not be archived: the scheduler's retry (or the next run) picks them up."""
 
 
-@logger.inject_lambda_context(clear_state=True)
+@schedule_entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = archive_sweep().run()
     if report.failed:

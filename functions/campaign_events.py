@@ -3,15 +3,11 @@ last got; purchases kept for audiences (the purchase index, last purchase and vi
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.campaigns.wiring import campaign_events
-from clienteling.kernel.observability import logger
+from clienteling.edge.entrypoints import event_entrypoint
 
 
-@logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, str]:
-    received = EventBridgeEvent(event)
+@event_entrypoint
+def lambda_handler(received: EventBridgeEvent) -> dict[str, str]:
     return {"outcome": campaign_events().handle(received.detail_type, received.detail)}

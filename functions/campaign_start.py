@@ -9,17 +9,15 @@ from typing import Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.campaigns.services.start import StartRequest
 from clienteling.campaigns.wiring import campaign_starter
-from clienteling.kernel.observability import flush_metrics, logger
+from clienteling.edge.entrypoints import schedule_entrypoint
+from clienteling.kernel.observability import logger
 
 
-@logger.inject_lambda_context(clear_state=True)
+@schedule_entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     request = StartRequest(
         campaign_id=str(event["campaignId"]), group=event.get("group"), resume=bool(event.get("resume"))
     )
     logger.append_keys(campaign_id=request.campaign_id)
-    try:
-        result = campaign_starter().run(request, remaining_ms=context.get_remaining_time_in_millis)
-    finally:
-        flush_metrics()
+    result = campaign_starter().run(request, remaining_ms=context.get_remaining_time_in_millis)
     return {"outcome": result.outcome, "recipients": result.recipients, "parked": result.parked}

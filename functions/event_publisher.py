@@ -6,16 +6,11 @@ reported as a batch item failure and retried from there.
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBStreamEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
-from clienteling.kernel.observability import logger
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from clienteling.edge.entrypoints import stream_entrypoint
 from clienteling.resources import outbox_publisher
 
 
-@logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    records = list(DynamoDBStreamEvent(event).records)
-    failed = outbox_publisher().publish(records)
-    return {"batchItemFailures": [{"itemIdentifier": sequence} for sequence in failed]}
+@stream_entrypoint
+def lambda_handler(records: list[DynamoDBRecord]) -> list[str]:
+    return outbox_publisher().publish(records)

@@ -7,14 +7,14 @@ from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from clienteling.commerce.wiring import cart_expiry_sweep
-from clienteling.kernel.observability import logger
+from clienteling.edge.entrypoints import schedule_entrypoint
 
 
 class SweepIncomplete(RuntimeError):
     """Some carts could not be expired: the scheduler's retry (or the next run) picks them up."""
 
 
-@logger.inject_lambda_context(clear_state=True)
+@schedule_entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     report = cart_expiry_sweep().run()
     if report.failed:

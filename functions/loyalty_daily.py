@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.edge.entrypoints import schedule_entrypoint
 from clienteling.kernel.clock import from_event_time
-from clienteling.kernel.observability import logger
 from clienteling.loyalty.wiring import loyalty_service
 
 
-@logger.inject_lambda_context(clear_state=True)
+@schedule_entrypoint
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
     """The occurrence's time when the schedule gives one (a late or replayed run acts for its own day)."""
     at = event.get("time") or event.get("scheduledTime")

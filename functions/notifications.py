@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools.utilities.data_classes import EventBridgeEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from clienteling.edge.entrypoints import event_entrypoint
 from clienteling.kernel.clock import from_event_time
-from clienteling.kernel.observability import logger
 from clienteling.messaging.wiring import notification_service
 
 
-@logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, int]:
-    received = EventBridgeEvent(event)
+@event_entrypoint
+def lambda_handler(received: EventBridgeEvent) -> dict[str, int]:
     added = notification_service().handle(
         received.get_id, received.detail_type, received.detail, from_event_time(received.time)
     )
