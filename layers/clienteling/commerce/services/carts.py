@@ -13,13 +13,14 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Protocol
 
 from clienteling.commerce.contracts.carts import CartChange, DiscountIn, LineAdd, LineChange
 from clienteling.commerce.domain import cart_texts, carts
 from clienteling.commerce.domain.carts import Cart, CartLine, Discount, PageInfo, Share, ShippingChoice, TaxMode
 from clienteling.commerce.domain.orders import PaymentRequest
 from clienteling.commerce.events import CartShared
-from clienteling.commerce.repositories.carts import CartRepository, ReferenceTaken
+from clienteling.commerce.repositories.carts import ReferenceTaken
 from clienteling.directory.ports import CustomerRecords, ProductLookup, Store, StoreLookup
 from clienteling.kernel import money
 from clienteling.kernel.access import Caller
@@ -29,6 +30,7 @@ from clienteling.kernel.errors import Conflict, Forbidden, NotFound, ProviderUna
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import LineItem, PaymentLink, PaymentLinks, PaymentProviderError
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import StartWork
 from clienteling.messaging.ports import Message, TextSender
 
@@ -54,6 +56,25 @@ class NotInStoreStock(Conflict):
     default_message = "This product is not in stock in the store: ship it instead."
 
 
+class CartStore(Protocol):
+    """What the cart use cases read and write of carts, pages and payment requests: `CartRepository` in the
+    product, an in-memory one in the fast service tests (tests/fakes)."""
+
+    def get(self, cart_id: str) -> Cart | None: ...
+
+    def save(self, cart: Cart, *, previous_version: int) -> None: ...
+
+    def cart_op(self, cart: Cart, *, previous_version: int, lifetime: str | None = None) -> Op: ...
+
+    def page_op(
+        self, cart: Cart, *, token: str, order_id: str | None = None, paid_total_minor: int | None = None
+    ) -> Op: ...
+
+    def claim_reference_op(self, request: PaymentRequest) -> Op: ...
+
+    def payment_link_op(self, reference: str, link_id: str) -> Op: ...
+
+
 @dataclass(frozen=True, slots=True)
 class Shared:
     cart: Cart
@@ -69,7 +90,7 @@ class CartService:
     def __init__(
         self,
         *,
-        carts_repo: CartRepository,
+        carts_repo: CartStore,
         catalog: ProductLookup,
         customers: CustomerRecords,
         stores: StoreLookup,

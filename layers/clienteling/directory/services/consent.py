@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Protocol
 
 from clienteling.directory.domain.consent import (
     BUSINESS_WIDE,
@@ -19,15 +20,24 @@ from clienteling.directory.domain.consent import (
     Status,
 )
 from clienteling.directory.events import ConsentChanged
-from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.kernel.ids import new_id
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import UnitOfWork
 
 _THREAD_FIELD = {Purpose.CONVERSATIONAL: "sms_conversational", Purpose.MARKETING: "sms_marketing"}
 
 
+class ConsentTrail(Protocol):
+    """The writes recording consent needs of the customer records: `CustomerRepository` in the product, an
+    in-memory one in the fast service tests (tests/fakes)."""
+
+    def consent_event_op(self, event: ConsentEvent) -> Op: ...
+
+    def consents_op(self, customer_id: str, states: dict[str, ConsentState], *, now: datetime) -> Op: ...
+
+
 class ConsentRecorder:
-    def __init__(self, customers: CustomerRepository) -> None:
+    def __init__(self, customers: ConsentTrail) -> None:
         self._customers = customers
 
     def record(

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 from zoneinfo import ZoneInfo
 
 from clienteling.directory.ports import Store, StoreLookup
@@ -39,7 +39,13 @@ if TYPE_CHECKING:
 ATTEMPTS = 8
 
 
-def check_pin(cards: GiftCardRepository, card: GiftCard, pin: str | None, *, loc: list[str]) -> None:
+class PinAttempts(Protocol):
+    """Where wrong PINs are counted (`GiftCardRepository`; an in-memory one in the fast service tests)."""
+
+    def record_wrong_pin(self, number: str) -> int: ...
+
+
+def check_pin(cards: PinAttempts, card: GiftCard, pin: str | None, *, loc: list[str]) -> None:
     """Refuse a locked card, and count a wrong PIN (five in a row lock the card)."""
     if card.locked:
         raise GiftCardLocked()

@@ -19,9 +19,10 @@ import dataclasses
 import hashlib
 import secrets
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Protocol
 from zoneinfo import ZoneInfo
 
 from clienteling.commerce.events import OrderPaid
@@ -39,11 +40,12 @@ from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller
 from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock, iso
-from clienteling.kernel.errors import Conflict, NotFound, Unprocessable
+from clienteling.kernel.errors import Conflict, DomainError, NotFound, Unprocessable
 from clienteling.kernel.events import PurchasedLine
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import EmailError, EmailSender, OutgoingEmail
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import StartWork, UnitOfWork, jitter, retry_race
 from clienteling.loyalty.contracts.loyalty import (
     AppliedRewardOut,
@@ -76,12 +78,64 @@ from clienteling.loyalty.domain.rewards import (
     Standing,
 )
 from clienteling.loyalty.events import PurchaseRecorded
-from clienteling.loyalty.repositories.gift_cards import GiftCardRepository
-from clienteling.loyalty.repositories.loyalty import AccountChange, LoyaltyRepository, PurchaseSnapshot
-from clienteling.loyalty.services.gift_cards import check_pin
+from clienteling.loyalty.repositories.loyalty import AccountChange, PurchaseSnapshot
+from clienteling.loyalty.services.gift_cards import PinAttempts, check_pin
 
 ATTEMPTS = 8
 ACTIVATION_DAYS = 30
+
+
+class PurchaseLedger(Protocol):
+    """What purchases and paid orders read and write of loyalty: `LoyaltyRepository` in the product, an in-memory
+    one in the fast service tests (tests/fakes)."""
+
+    def purchase_snapshot(
+        self,
+        customer_id: str,
+        *,
+        program_ids: Iterable[str] = (),
+        card_ids: Iterable[str] = (),
+        grant_ids: Iterable[str] = (),
+        skus: Iterable[str] = (),
+        gift_card_numbers: Iterable[str] = (),
+        idempotency: tuple[str, str] | None = None,
+    ) -> PurchaseSnapshot: ...
+
+    def marker(self, store_id: str, idempotency_key: str) -> dict[str, Any] | None: ...
+
+    def marker_op(
+        self,
+        store_id: str,
+        idempotency_key: str,
+        *,
+        request_hash: str,
+        response: str,
+        now_epoch: int,
+        error: DomainError,
+    ) -> Op: ...
+
+    def account_op(self, customer_id: str, change: AccountChange, *, error: DomainError) -> Op: ...
+
+    def entry_op(self, entry: PointsEntry) -> Op: ...
+
+    def grant_use_op(self, grant: RewardGrant, *, purchase_id: str, at_iso: str, error: DomainError) -> Op: ...
+
+    def purchase_op(self, customer_id: str, record: dict[str, Any]) -> Op: ...
+
+    def transaction_op(self, tx: TillTransaction) -> Op: ...
+
+    def activation_op(self, token: str, customer_id: str, *, expires_epoch: int) -> Op: ...
+
+    def order_marker_op(self, order_id: str, customer_id: str, error: DomainError) -> Op: ...
+
+
+class GiftCardLedger(PinAttempts, Protocol):
+    """What a purchase writes of gift cards: `GiftCardRepository` in the product, an in-memory one in the fast
+    service tests (tests/fakes)."""
+
+    def debit_op(self, card: GiftCard, amount_minor: int, *, error: DomainError) -> Op: ...
+
+    def movement_op(self, number: str, movement: Movement) -> Op: ...
 
 
 class IdempotencyKeyReused(Unprocessable):
@@ -129,10 +183,10 @@ class PurchaseService:
     def __init__(
         self,
         *,
-        loyalty: LoyaltyRepository,
+        loyalty: PurchaseLedger,
         customers: CustomerRecords,
         enrolment: CustomerEnrolment,
-        gift_cards: GiftCardRepository,
+        gift_cards: GiftCardLedger,
         work: StartWork,
         earning_rule: TtlCache[str, points.EarningRule],
         cards: TtlCache[str, list[FrequentBuyerCard]],

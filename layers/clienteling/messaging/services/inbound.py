@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from clienteling.directory.events import CustomerCreated
 from clienteling.directory.ports import (
@@ -40,6 +41,7 @@ from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import AlreadyExists, DomainError
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.observability import logger, redact_phone
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import StartWork, UnitOfWork
 from clienteling.messaging.domain import keywords, opt_out_intent
 from clienteling.messaging.domain.archiving import archive_due
@@ -55,7 +57,7 @@ from clienteling.messaging.domain.conversations import (
     preview,
 )
 from clienteling.messaging.events import MessageReceived
-from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
+from clienteling.messaging.repositories.conversations import Thread, message_sk
 from clienteling.messaging.services.twiml import twiml
 
 ATTEMPTS = 4
@@ -74,6 +76,44 @@ class InboundSms:
     to_phone: str
     body: str
     media: tuple[InboundMedia, ...] = ()
+
+
+class InboundConversations(Protocol):
+    """What an inbound text reads and writes of the conversations: `ConversationRepository` in the product, an
+    in-memory one in the fast service tests (tests/fakes)."""
+
+    def inbound_context(self, store_id: str, phone: str) -> tuple[Thread | None, str | None]: ...
+
+    def provider_marker(self, sid: str) -> dict[str, Any] | None: ...
+
+    def links(self, customer_id: str) -> list[tuple[str, str]]: ...
+
+    def provider_marker_op(self, sid: str, attributes: dict[str, Any], *, now: datetime) -> Op: ...
+
+    def thread_update_op(self, store_id: str, phone: str, **changes: Any) -> Op: ...
+
+    def first_contact_ops(
+        self, thread: Thread, *, keep_existing: bool = False, race: DomainError | None = None
+    ) -> list[Op]: ...
+
+    def message_put_op(self, message: Message) -> Op: ...
+
+    def word_ops(self, store_id: str, conversation_id: str, text: str | None) -> list[Op]: ...
+
+    def touch_op(
+        self,
+        conversation: Conversation,
+        *,
+        at: datetime,
+        preview: str,
+        direction: Direction,
+        archive_at: datetime,
+        unread_delta: int = 0,
+        flag_opt_out: bool = False,
+        outbound_associate_id: str | None = None,
+    ) -> Op: ...
+
+    def unread_ops(self, store_id: str, assignee_id: str | None, delta: int) -> list[Op]: ...
 
 
 class _Duplicate(DomainError):
@@ -118,7 +158,7 @@ class InboundService:
     def __init__(
         self,
         *,
-        conversations: ConversationRepository,
+        conversations: InboundConversations,
         customers: CustomerRecords,
         consents: ConsentRecording,
         stores: StoreLookup,
