@@ -243,15 +243,13 @@ def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
     from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.sender import CampaignSender
     from clienteling.directory import wiring as directory_wiring
-    from clienteling.directory.repositories.customers import CustomerRepository
-    from clienteling.messaging.repositories.conversations import ConversationRepository
+    from clienteling.messaging import wiring as messaging_wiring
 
     table = resources.table()
     return CampaignSender(
         campaigns=CampaignRepository(table),
-        marketing=MarketingRepository(table),
-        conversations=ConversationRepository(table),
-        customers=CustomerRepository(table),
+        marketing=MarketingRepository(table, directory_wiring.customer_records()),
+        texts=messaging_wiring.campaign_texts(),
         ledger_repository=CreditRepository(table),
         limiter=campaigns_wiring.rate_limiter(),
         settings=directory_wiring.settings_cache(),
@@ -263,7 +261,6 @@ def _sender(clock: Any, stub: StubSms, queue: MemoryQueue) -> Any:
         work=resources.unit_of_work,
         clock=clock,
         sleep=lambda seconds: clock.elapse(timedelta(seconds=max(0.0, seconds))),
-        status_callback_url="https://bench.example/webhooks/twilio/status",
     )
 
 
@@ -275,15 +272,14 @@ def _start(campaign_id: str, clock: Any, queue: MemoryQueue) -> float:
     from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.start import CampaignStarter, StartRequest
     from clienteling.directory import wiring as directory_wiring
-    from clienteling.directory.repositories.stores import StoreRepository
 
     table = resources.table()
     starter = CampaignStarter(
         campaigns=CampaignRepository(table),
-        marketing=MarketingRepository(table),
+        marketing=MarketingRepository(table, directory_wiring.customer_records()),
         ledger_repository=CreditRepository(table),
         stores=directory_wiring.store_directory(),
-        store_repository=StoreRepository(table),
+        store_repository=directory_wiring.store_listing(),
         settings=directory_wiring.settings_cache(),
         queue=lambda: cast(Any, queue),
         schedules=campaigns_wiring.campaign_schedules,

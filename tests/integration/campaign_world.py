@@ -34,6 +34,7 @@ from clienteling.directory.repositories.customers import CustomerRepository
 from clienteling.directory.repositories.stores import StoreRepository
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.providers import EmailError, Outgoing, OutgoingEmail, SentMessage, SmsError
+from clienteling.messaging import wiring as messaging_wiring
 from clienteling.messaging.repositories.conversations import ConversationRepository
 
 from functions import campaign_sender as sender_function
@@ -141,7 +142,7 @@ class World:
         self.links = UnsubscribeLinks(lambda: KEY, "https://shop.example")
         self.slept: list[float] = []
         self.campaigns_repo = CampaignRepository(self.table)
-        self.marketing = MarketingRepository(self.table)
+        self.marketing = MarketingRepository(self.table, directory_wiring.customer_records())
         self.credits_repo = CreditRepository(self.table)
         self.customers = CustomerRepository(self.table)
         self.conversations = ConversationRepository(self.table)
@@ -191,8 +192,7 @@ class World:
         return CampaignSender(
             campaigns=self.campaigns_repo,
             marketing=self.marketing,
-            conversations=self.conversations,
-            customers=self.customers,
+            texts=messaging_wiring.campaign_texts(),
             ledger_repository=self.credits_repo,
             limiter=limiter or self.limiter,
             settings=directory_wiring.settings_cache(),
@@ -204,7 +204,6 @@ class World:
             work=self.work,
             clock=self.clock,
             sleep=sleep,
-            status_callback_url="https://shop.example/webhooks/twilio/status",
         )
 
     # ------------------------------------------------------------------ data

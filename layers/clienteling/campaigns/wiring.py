@@ -7,13 +7,21 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from clienteling.directory.wiring import settings_cache, store_directory
+from clienteling.directory.wiring import (
+    consent_recorder,
+    customer_records,
+    settings_cache,
+    store_directory,
+    store_listing,
+)
 from clienteling.kernel.config import get_settings
+from clienteling.messaging.wiring import campaign_texts, conversations
 from clienteling.resources import clock, email_sender, sleep, sms_sender, table, unit_of_work
 
 if TYPE_CHECKING:
     from clienteling.adapters.queues import SendQueue
     from clienteling.adapters.schedules import OneTimeSchedules
+    from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.repositories.rate_limiter import RateLimiter
     from clienteling.campaigns.services.campaigns import CampaignService
     from clienteling.campaigns.services.credits import CreditService
@@ -25,16 +33,19 @@ if TYPE_CHECKING:
     from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks, UnsubscribeService
 
 
-def outreach_service() -> OutreachService:
+def _marketing() -> MarketingRepository:
     from clienteling.campaigns.repositories.marketing import MarketingRepository
+
+    return MarketingRepository(table(), customer_records())
+
+
+def outreach_service() -> OutreachService:
     from clienteling.campaigns.services.outreach import OutreachService
-    from clienteling.directory.repositories.customers import CustomerRepository
-    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return OutreachService(
-        customers=CustomerRepository(table()),
-        marketing=MarketingRepository(table()),
-        conversations=ConversationRepository(table()),
+        customers=customer_records(),
+        marketing=_marketing(),
+        conversations=conversations(),
         work=unit_of_work,
         clock=clock(),
     )
@@ -79,18 +90,15 @@ def unsubscribe_links() -> UnsubscribeLinks:
 def campaign_service() -> CampaignService:
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
     from clienteling.campaigns.repositories.credits import CreditRepository
-    from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.campaigns import CampaignService
-    from clienteling.directory.repositories.customers import CustomerRepository
-    from clienteling.directory.repositories.stores import StoreRepository
 
     return CampaignService(
         campaigns=CampaignRepository(table()),
-        marketing=MarketingRepository(table()),
+        marketing=_marketing(),
         ledger_repository=CreditRepository(table()),
-        customers=CustomerRepository(table()),
+        customers=customer_records(),
         stores=store_directory(),
-        store_repository=StoreRepository(table()),
+        store_repository=store_listing(),
         settings=settings_cache(),
         schedules=campaign_schedules,
         sms=sms_sender,
@@ -105,16 +113,14 @@ def campaign_service() -> CampaignService:
 def campaign_starter() -> CampaignStarter:
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
     from clienteling.campaigns.repositories.credits import CreditRepository
-    from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.start import CampaignStarter
-    from clienteling.directory.repositories.stores import StoreRepository
 
     return CampaignStarter(
         campaigns=CampaignRepository(table()),
-        marketing=MarketingRepository(table()),
+        marketing=_marketing(),
         ledger_repository=CreditRepository(table()),
         stores=store_directory(),
-        store_repository=StoreRepository(table()),
+        store_repository=store_listing(),
         settings=settings_cache(),
         queue=send_queue,
         schedules=campaign_schedules,
@@ -130,16 +136,12 @@ def campaign_sender() -> CampaignSender:
     schedules it already made live in the cached collaborators."""
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
     from clienteling.campaigns.repositories.credits import CreditRepository
-    from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.sender import CampaignSender
-    from clienteling.directory.repositories.customers import CustomerRepository
-    from clienteling.messaging.repositories.conversations import ConversationRepository
 
     return CampaignSender(
         campaigns=CampaignRepository(table()),
-        marketing=MarketingRepository(table()),
-        conversations=ConversationRepository(table()),
-        customers=CustomerRepository(table()),
+        marketing=_marketing(),
+        texts=campaign_texts(),
         ledger_repository=CreditRepository(table()),
         limiter=rate_limiter(),
         settings=settings_cache(),
@@ -151,7 +153,6 @@ def campaign_sender() -> CampaignSender:
         work=unit_of_work,
         clock=clock(),
         sleep=sleep(),
-        status_callback_url=get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status",
     )
 
 
@@ -164,18 +165,21 @@ def rate_limiter() -> RateLimiter:
 
 def campaign_events() -> CampaignEvents:
     from clienteling.campaigns.repositories.campaigns import CampaignRepository
-    from clienteling.campaigns.repositories.marketing import MarketingRepository
     from clienteling.campaigns.services.tracking import CampaignEvents
 
-    return CampaignEvents(CampaignRepository(table()), MarketingRepository(table()), unit_of_work)
+    return CampaignEvents(CampaignRepository(table()), _marketing(), unit_of_work)
 
 
 def unsubscribe_service() -> UnsubscribeService:
     from clienteling.campaigns.services.unsubscribe import UnsubscribeService
-    from clienteling.directory.repositories.customers import CustomerRepository
 
     return UnsubscribeService(
-        unsubscribe_links(), CustomerRepository(table()), store_directory(), unit_of_work, clock()
+        links=unsubscribe_links(),
+        customers=customer_records(),
+        consents=consent_recorder(),
+        stores=store_directory(),
+        work=unit_of_work,
+        clock=clock(),
     )
 
 

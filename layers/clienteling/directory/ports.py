@@ -79,6 +79,7 @@ __all__ = [
     "SettingsLookup",
     "Status",
     "Store",
+    "StoreListing",
     "StoreLookup",
     "customer_from_item",
     "customer_numbers",
@@ -94,6 +95,12 @@ class StoreLookup(Protocol):
     def get(self, store_id: str, /) -> Store | None: ...
 
     def by_phone(self, e164: str, /) -> Store | None: ...
+
+
+class StoreListing(Protocol):
+    """Every store, a page at a time (a campaign to every store)."""
+
+    def list(self, *, limit: int, cursor: str | None) -> Page[Store]: ...
 
 
 class SettingsLookup(Protocol):

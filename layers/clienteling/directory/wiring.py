@@ -17,6 +17,7 @@ if TYPE_CHECKING:
         CustomerEnrolment,
         CustomerRecords,
         ProductLookup,
+        StoreListing,
     )
     from clienteling.directory.services.associates import AssociateService
     from clienteling.directory.services.catalog import CatalogService
@@ -85,6 +86,12 @@ def products() -> ProductLookup:
     from clienteling.directory.repositories.catalog import CatalogRepository
 
     return CatalogRepository(table())
+
+
+def store_listing() -> StoreListing:
+    from clienteling.directory.repositories.stores import StoreRepository
+
+    return StoreRepository(table())
 
 
 def customer_enrolment() -> CustomerEnrolment:

@@ -14,6 +14,9 @@ if TYPE_CHECKING:
     from mypy_boto3_dynamodb.service_resource import Table
 
 
+MAX_ITEMS = 100  # TransactWriteItems takes 100 operations at most
+
+
 class ConditionFailed(Conflict):
     """A condition failed on an operation that named no error of its own (callers that tolerate it catch it)."""
 

@@ -77,6 +77,12 @@ class ConversationLookup(Protocol):
 class CampaignTexts(Protocol):
     """A campaign's texts in the customers' conversations, in the sender's own unit of work."""
 
+    def message_key(self, message: Message) -> str: ...
+
+    def status_callback(self, message: Message, *, campaign_id: str, customer_id: str) -> str:
+        """Where the provider reports this text's statuses (messaging's webhook finds the text and the campaign)."""
+        ...
+
     def queued(self, work: UnitOfWork, message: Message, recipient: Recipient, *, now: datetime) -> None: ...
 
     def accepted(

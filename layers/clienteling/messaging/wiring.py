@@ -44,6 +44,10 @@ def _conversations() -> ConversationRepository:
     return ConversationRepository(table())
 
 
+def _status_callback_url() -> str:
+    return get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status"
+
+
 def _opt_out() -> SmsOptOut:
     from clienteling.messaging.services.consent_copies import SmsOptOut
 
@@ -95,7 +99,7 @@ def sender() -> Sender:
         opt_out=_opt_out(),
         work=unit_of_work,
         clock=clock(),
-        status_callback_url=get_settings().public_base_url.rstrip("/") + "/webhooks/twilio/status",
+        status_callback_url=_status_callback_url(),
     )
 
 
@@ -214,7 +218,7 @@ def campaign_texts() -> OutboundLog:
     """The CampaignTexts port."""
     from clienteling.messaging.services.outbound import OutboundLog
 
-    return OutboundLog(_conversations(), _opt_out(), settings_cache())
+    return OutboundLog(_conversations(), _opt_out(), settings_cache(), status_callback_url=_status_callback_url())
 
 
 def conversations() -> ConversationRepository:

@@ -10,8 +10,7 @@ from pydantic import AfterValidator, EmailStr, Field, StringConstraints, model_v
 from clienteling.campaigns.domain import campaigns
 from clienteling.campaigns.domain.campaigns import CampaignStatus
 from clienteling.campaigns.domain.credits import CreditKind, EntryReason
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.customers import Gender
+from clienteling.directory.ports import Channel, Gender
 from clienteling.kernel.fields import AttributeName, AttributeValue, CategoryId, PhoneText, Sku, Tag
 from clienteling.kernel.reference import locale_tag
 from clienteling.kernel.wire import ApiModel, Id, NonEmptyText, ResponseModel

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from clienteling.campaigns.domain.outreach import Reach
-from clienteling.directory.domain.consent import Status
+from clienteling.directory.ports import Status
 from clienteling.kernel.wire import ApiModel, Id, ResponseModel
 
 CustomerNumber = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=32)]

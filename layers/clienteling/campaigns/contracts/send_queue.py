@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from clienteling.directory.domain.consent import Channel
+from clienteling.directory.ports import Channel
 from clienteling.kernel.wire import ResponseModel
 
 

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
-from clienteling.directory.domain.customers import Customer, Gender
+from clienteling.directory.ports import Channel, Customer, Gender, Purpose, Status, effective
 
 AttributeValue = str | int | float | bool
 

@@ -18,11 +18,9 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 
 from clienteling.campaigns.domain.audience import AudienceFilter
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.stores import OptOutMention
-from clienteling.messaging.domain import segments
-from clienteling.messaging.domain.keywords import language
-from clienteling.messaging.domain.templates import PLACEHOLDER, pick, render
+from clienteling.directory.ports import Channel, OptOutMention
+from clienteling.messaging.ports import PLACEHOLDER, pick, render, segments
+from clienteling.messaging.ports import keyword_language as language
 
 
 class CampaignStatus(StrEnum):

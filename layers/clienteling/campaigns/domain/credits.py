@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from clienteling.directory.domain.consent import Channel
+from clienteling.directory.ports import Channel
 
 
 class CreditKind(StrEnum):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
-from clienteling.directory.domain.customers import Customer
+from clienteling.directory.ports import Channel, Customer, Purpose, Status, effective
 
 
 class Reach(StrEnum):

@@ -17,8 +17,7 @@ from boto3.dynamodb.conditions import Key
 
 from clienteling.campaigns.domain.audience import AudienceFilter
 from clienteling.campaigns.domain.campaigns import Campaign, CampaignStats, CampaignStatus
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.customers import Gender
+from clienteling.directory.ports import Channel, Gender
 from clienteling.kernel import keys, transactions
 from clienteling.kernel.errors import Conflict, StaleVersion
 from clienteling.kernel.items import dt, dt_or_none, to_int, when, without_none

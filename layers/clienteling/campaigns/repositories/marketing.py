@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING, Any
 from boto3.dynamodb.conditions import Key
 
 from clienteling.campaigns.domain.audience import LastCampaign, Member
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.repositories.customers import CustomerRepository, customer_from_item
+from clienteling.directory.ports import Channel, CustomerRecords, customer_from_item
 from clienteling.kernel import keys, transactions
 from clienteling.kernel.errors import Conflict
 from clienteling.kernel.items import dt, dt_or_none, to_int, when
@@ -55,9 +54,9 @@ def member_from_item(item: Mapping[str, Any]) -> Member:
 
 
 class MarketingRepository:
-    def __init__(self, table: Table) -> None:
+    def __init__(self, table: Table, customers: CustomerRecords) -> None:
         self._table = table
-        self._customers = CustomerRepository(table)
+        self._customers = customers
 
     @property
     def table(self) -> Table:
@@ -174,17 +173,6 @@ class MarketingRepository:
             values=values,
             condition=condition,
             error=ProfileChanged(),
-        )
-
-    def blocked_op(self, customer_id: str, store_id: str, *, blocked: bool) -> transactions.Op:
-        """AP-AU8: the stores that blocked a customer, kept on the profile for audiences (with the conversation's
-        own flag, in the same transaction)."""
-        return transactions.update(
-            self._table,
-            keys.customer(customer_id),
-            ("ADD" if blocked else "DELETE") + " blocked_stores :s",
-            values={":s": {store_id}},
-            condition="attribute_exists(PK)",
         )
 
     def record_purchase(self, customer_id: str, at: datetime, *, visit: bool) -> None:

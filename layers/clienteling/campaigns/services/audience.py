@@ -26,9 +26,7 @@ from clienteling.campaigns.domain import campaigns as content
 from clienteling.campaigns.domain.audience import Exclusion, FrequencyCap, Member
 from clienteling.campaigns.domain.campaigns import Campaign
 from clienteling.campaigns.repositories.marketing import MarketingRepository
-from clienteling.directory.domain.consent import Channel, Purpose, effective
-from clienteling.directory.domain.customers import display_name
-from clienteling.directory.domain.stores import Store
+from clienteling.directory.ports import Channel, Purpose, Store, display_name, effective
 from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 
 BATCH = 100  # profiles per BatchGetItem

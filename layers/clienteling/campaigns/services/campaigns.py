@@ -29,14 +29,15 @@ from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.campaigns.services.audience import AudienceResolver, Context
 from clienteling.campaigns.services.flow import Progress, Rates, schedule_name
 from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.settings import BusinessSettings
-from clienteling.directory.domain.stores import Store
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.repositories.stores import StoreRepository
-from clienteling.directory.services.store_directory import StoreDirectory
+from clienteling.directory.ports import (
+    Channel,
+    CustomerRecords,
+    SettingsLookup,
+    Store,
+    StoreListing,
+    StoreLookup,
+)
 from clienteling.kernel.access import Caller, Role
-from clienteling.kernel.cache import TtlCache
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import (
     Conflict,
@@ -115,10 +116,10 @@ class CampaignService:
         campaigns: CampaignRepository,
         marketing: MarketingRepository,
         ledger_repository: CreditRepository,
-        customers: CustomerRepository,
-        stores: StoreDirectory,
-        store_repository: StoreRepository,
-        settings: TtlCache[str, BusinessSettings],
+        customers: CustomerRecords,
+        stores: StoreLookup,
+        store_repository: StoreListing,
+        settings: SettingsLookup,
         schedules: Callable[[], OneTimeSchedules],
         sms: Callable[[], TwilioSms],
         email: Callable[[], SesEmail],
@@ -534,7 +535,7 @@ def _may_see(caller: Caller, campaign: Campaign) -> bool:
     return caller.is_admin or (campaign.store_id is not None and campaign.store_id in caller.store_ids)
 
 
-def all_stores(stores: StoreRepository) -> Iterator[Store]:
+def all_stores(stores: StoreListing) -> Iterator[Store]:
     """Every store, page by page of the stores index (AP-S3)."""
     cursor: str | None = None
     while True:

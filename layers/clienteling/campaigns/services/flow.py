@@ -19,8 +19,7 @@ from clienteling.campaigns.repositories import credits as ledger
 from clienteling.campaigns.repositories.campaigns import CampaignRepository, NotInStatus
 from clienteling.campaigns.repositories.credits import CreditRepository
 from clienteling.campaigns.services.audience import Recipient, name_of, thread_statuses
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.stores import Store
+from clienteling.directory.ports import Channel, Store
 from clienteling.kernel.clock import Clock, iso
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.items import to_int

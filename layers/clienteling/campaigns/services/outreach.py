@@ -14,18 +14,15 @@ from dataclasses import dataclass
 from clienteling.campaigns.contracts.outreach import SegmentChange, TagAction
 from clienteling.campaigns.domain.outreach import Reach, reach
 from clienteling.campaigns.repositories.marketing import MarketingRepository
-from clienteling.directory.domain import customer_numbers
-from clienteling.directory.domain.consent import Status
-from clienteling.directory.domain.customers import Customer
-from clienteling.directory.repositories.customers import MAX_TRANSACTION_ITEMS, CustomerRepository, customer_from_item
+from clienteling.directory.ports import Customer, CustomerRecords, Status, customer_from_item, customer_numbers
+from clienteling.kernel import transactions
 from clienteling.kernel.access import Caller, Role
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.errors import Conflict, ValidationFailed
 from clienteling.kernel.observability import logger
 from clienteling.kernel.pages import Page
 from clienteling.kernel.unit_of_work import StartWork
-from clienteling.messaging.domain.conversations import conversation_id
-from clienteling.messaging.repositories.conversations import ConversationRepository
+from clienteling.messaging.ports import ConversationLookup, conversation_id
 
 ATTEMPTS = 4
 
@@ -59,9 +56,9 @@ class OutreachService:
     def __init__(
         self,
         *,
-        customers: CustomerRepository,
+        customers: CustomerRecords,
         marketing: MarketingRepository,
-        conversations: ConversationRepository,
+        conversations: ConversationLookup,
         work: StartWork,
         clock: Clock,
     ) -> None:
@@ -205,7 +202,7 @@ def _chunks(customers: Sequence[Customer]) -> list[list[Customer]]:
     stores: set[str] = set()
     for customer in customers:
         size = 2 * (len(current) + 1) + len(stores | {customer.home_store_id})
-        if current and size > MAX_TRANSACTION_ITEMS:
+        if current and size > transactions.MAX_ITEMS:
             chunks.append(current)
             current, stores = [], set()
         current.append(customer)

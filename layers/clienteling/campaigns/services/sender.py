@@ -25,7 +25,6 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from urllib.parse import urlencode
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
@@ -42,11 +41,7 @@ from clienteling.campaigns.repositories.credits import CreditRepository
 from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.campaigns.repositories.rate_limiter import RateLimiter
 from clienteling.campaigns.services.flow import Parking, Progress, Rates, Refunds
-from clienteling.directory.domain.consent import Channel, Method, Purpose, Status
-from clienteling.directory.domain.settings import BusinessSettings
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.consent import ConsentRecorder
-from clienteling.kernel.cache import TtlCache
+from clienteling.directory.ports import Channel, SettingsLookup, Status
 from clienteling.kernel.clock import Clock, from_iso
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.items import to_int
@@ -62,18 +57,7 @@ from clienteling.kernel.providers import (
 from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import StartWork
-from clienteling.messaging.domain.conversations import (
-    Conversation,
-    ConversationStatus,
-    Direction,
-    Message,
-    MessageStatus,
-    conversation_id,
-    preview,
-)
-from clienteling.messaging.events import MessageSent
-from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
-from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
+from clienteling.messaging.ports import CampaignTexts, Direction, Message, MessageStatus, Recipient, conversation_id
 
 CLAIM_ATTEMPTS = 3
 LEASE_MARGIN = timedelta(seconds=60)
@@ -118,11 +102,10 @@ class CampaignSender:
         *,
         campaigns: CampaignRepository,
         marketing: MarketingRepository,
-        conversations: ConversationRepository,
-        customers: CustomerRepository,
+        texts: CampaignTexts,
         ledger_repository: CreditRepository,
         limiter: RateLimiter,
-        settings: TtlCache[str, BusinessSettings],
+        settings: SettingsLookup,
         queue: Callable[[], SendQueue],
         schedules: Callable[[], OneTimeSchedules],
         sms: Callable[[], TwilioSms],
@@ -131,12 +114,10 @@ class CampaignSender:
         work: StartWork,
         clock: Clock,
         sleep: Callable[[float], None],
-        status_callback_url: str,
     ) -> None:
         self._campaigns = campaigns
         self._marketing = marketing
-        self._conversations = conversations
-        self._customers = customers
+        self._texts = texts
         self._limiter = limiter
         self._settings = settings
         self._queue = queue
@@ -146,11 +127,9 @@ class CampaignSender:
         self._work = work
         self._clock = clock
         self._sleep = sleep
-        self._status_callback_url = status_callback_url
         self._parking = Parking(campaigns, queue, schedules, work, clock)
         self._progress = Progress(campaigns, ledger_repository, work, clock)
         self._refunds = Refunds(ledger_repository, work, clock)
-        self._opt_out = SmsOptOut(ConsentRecorder(customers), conversations)
 
     # ------------------------------------------------------------------ preparing a batch
     def prepare(self, records: Sequence[SQSRecord]) -> SenderBatch:
@@ -249,7 +228,7 @@ class CampaignSender:
             )
             message = self._message(request, now) if request.channel == Channel.SMS else None
             if message is not None:
-                work.extend(self._conversation_ops(request, message, now))
+                self._texts.queued(work, message, _recipient(request), now=now)
             reasons = work.attempt()
             if reasons is None:
                 job.outcome, job.message = "claimed", message
@@ -290,34 +269,6 @@ class CampaignSender:
             segments=request.segments or None,
             campaign_id=request.campaign_id,
         )
-
-    def _conversation_ops(self, request: SendRequest, message: Message, now: datetime) -> list[Op]:
-        """The text in the customer's conversation with the store, created if needed with its SMS thread."""
-        conversation = Conversation(
-            id=message.conversation_id,
-            store_id=request.store_id,
-            customer_id=request.customer_id,
-            customer_name=request.customer_name,
-            status=ConversationStatus.CLOSED,
-            created_at=now,
-            last_activity_at=now,
-            phone_number=request.to,
-        )
-        thread = Thread(
-            store_id=request.store_id,
-            phone=request.to,
-            customer_id=request.customer_id,
-            conversation_id=message.conversation_id,
-            primary_associate_id=request.primary_associate_id,
-            sms_conversational=Status(request.sms_conversational),
-            sms_marketing=Status(request.sms_marketing),
-        )
-        return [
-            self._conversations.message_put_op(message),
-            self._conversations.ensure_conversation_op(conversation, at=now, preview=preview(message.body)),
-            self._conversations.ensure_thread_op(thread),
-            self._conversations.link_op(request.customer_id, request.store_id, message.conversation_id),
-        ]
 
     def _skip(self, job: Job, batch: SenderBatch, reason: str, now: datetime) -> None:
         """The customer may not get it any more (consent withdrawn, blocked, capped since the start)."""
@@ -361,11 +312,9 @@ class CampaignSender:
         request, message = _request(job), job.message
         if message is None:
             raise RetryLater("no message was prepared")
-        sk = message_sk(message)
-        callback = (
-            self._status_callback_url
-            + "?"
-            + urlencode({"c": message.conversation_id, "m": sk, "k": request.campaign_id, "u": request.customer_id})
+        sk = self._texts.message_key(message)
+        callback = self._texts.status_callback(
+            message, campaign_id=request.campaign_id, customer_id=request.customer_id
         )
         try:
             sent = self._sms().send(
@@ -379,20 +328,16 @@ class CampaignSender:
             return self._failed(job, batch, error.code)
         now = self._clock()
         with self._work() as work:
+            self._texts.accepted(
+                work,
+                message,
+                sent.sid,
+                store_id=request.store_id,
+                customer_id=request.customer_id,
+                now=now,
+                campaign_id=request.campaign_id,
+            )
             work.add(
-                self._conversations.message_sid_op(message.conversation_id, sk, sent.sid),
-                self._conversations.provider_marker_op(
-                    sent.sid,
-                    {
-                        "conversation_id": message.conversation_id,
-                        "message_sk": sk,
-                        "direction": "outbound",
-                        "store_id": request.store_id,
-                        "customer_id": request.customer_id,
-                        "campaign_id": request.campaign_id,
-                    },
-                    now=now,
-                ),
                 self._campaigns.delivery_done_op(
                     request.customer_id,
                     request.campaign_id,
@@ -405,17 +350,6 @@ class CampaignSender:
                     segments=request.segments,
                 ),
                 self._stats(request, sent=1, segments=request.segments),
-            )
-            work.emit(
-                MessageSent(
-                    conversation_id=message.conversation_id,
-                    store_id=request.store_id,
-                    customer_id=request.customer_id,
-                    message_id=message.id,
-                    segments=request.segments,
-                    campaign_id=request.campaign_id,
-                    occurred_at=now,
-                )
             )
         batch.processed[request.campaign_id] += 1
         job.outcome = "sent"
@@ -460,7 +394,7 @@ class CampaignSender:
         with self._work() as work:
             work.add(self._campaigns.release_op(request.customer_id, request.campaign_id, now=now))
             if job.message is not None:
-                work.add(self._conversations.message_delete_op(job.message))
+                self._texts.discarded(work, job.message)
         raise RetryLater("the provider is unavailable; SQS retries")
 
     def _failed(self, job: Job, batch: SenderBatch, code: int | None, *, carrier_opt_out: bool = False) -> str:
@@ -473,24 +407,12 @@ class CampaignSender:
             self._stats(request, send_failed=1),
         )
         if message is not None:
-            work.add(
-                self._conversations.message_status_op(
-                    message.conversation_id, message_sk(message), MessageStatus.FAILED, code
-                )
-            )
+            self._texts.failed(work, message, code)
         if carrier_opt_out:
             member = self._marketing.member(request.customer_id)
             if member is not None:
-                self._opt_out.record(
-                    work,
-                    member.customer,
-                    request.store_id,
-                    settings=self._settings.get(""),
-                    method=Method.CARRIER,
-                    purposes=(Purpose.CONVERSATIONAL, Purpose.MARKETING),
-                    now=now,
-                    message_id=message.id if message else None,
-                    note=CARRIER_NOTE,
+                self._texts.carrier_opt_out(
+                    work, member.customer, request.store_id, message_id=message.id if message else None, now=now
                 )
         work.commit()
         self._refunds.add(request.channel, request.campaign_id, request.credits)
@@ -556,3 +478,15 @@ def _request(job: Job) -> SendRequest:
 
 def _micros(instant: datetime) -> int:
     return int(instant.timestamp() * rate.MICROS)
+
+
+def _recipient(request: SendRequest) -> Recipient:
+    return Recipient(
+        store_id=request.store_id,
+        customer_id=request.customer_id,
+        customer_name=request.customer_name,
+        phone=request.to,
+        primary_associate_id=request.primary_associate_id,
+        sms_conversational=Status(request.sms_conversational),
+        sms_marketing=Status(request.sms_marketing),
+    )

@@ -24,12 +24,7 @@ from clienteling.campaigns.services.audience import AudienceResolver, Context, R
 from clienteling.campaigns.services.campaigns import NOW_GROUP, all_stores
 from clienteling.campaigns.services.flow import Parking, Progress, Rates, body, schedule_name, send_request
 from clienteling.campaigns.services.unsubscribe import UnsubscribeLinks
-from clienteling.directory.domain.consent import Channel
-from clienteling.directory.domain.settings import BusinessSettings
-from clienteling.directory.domain.stores import Store
-from clienteling.directory.repositories.stores import StoreRepository
-from clienteling.directory.services.store_directory import StoreDirectory
-from clienteling.kernel.cache import TtlCache
+from clienteling.directory.ports import Channel, SettingsLookup, Store, StoreListing, StoreLookup
 from clienteling.kernel.clock import Clock, iso
 from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
@@ -65,9 +60,9 @@ class CampaignStarter:
         campaigns: CampaignRepository,
         marketing: MarketingRepository,
         ledger_repository: CreditRepository,
-        stores: StoreDirectory,
-        store_repository: StoreRepository,
-        settings: TtlCache[str, BusinessSettings],
+        stores: StoreLookup,
+        store_repository: StoreListing,
+        settings: SettingsLookup,
         queue: Callable[[], SendQueue],
         schedules: Callable[[], OneTimeSchedules],
         links: Callable[[], UnsubscribeLinks],

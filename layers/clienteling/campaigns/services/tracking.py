@@ -17,13 +17,13 @@ from clienteling.campaigns.domain.campaigns import ATTRIBUTION_DAYS
 from clienteling.campaigns.repositories.campaigns import CampaignRepository
 from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.commerce.events import OrderPaid
-from clienteling.directory.domain.consent import Channel, Purpose, Status
 from clienteling.directory.events import ConsentChanged
+from clienteling.directory.ports import Channel, Purpose, Status
 from clienteling.kernel.observability import logger
 from clienteling.kernel.unit_of_work import StartWork
 from clienteling.loyalty.events import PurchaseRecorded
-from clienteling.messaging.domain.conversations import MessageStatus
 from clienteling.messaging.events import MessageReceived, MessageStatusChanged
+from clienteling.messaging.ports import MessageStatus
 
 WINDOW = timedelta(days=ATTRIBUTION_DAYS)
 _DELIVERED = {MessageStatus.DELIVERED.value, MessageStatus.READ.value}

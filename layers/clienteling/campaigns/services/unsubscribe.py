@@ -1,5 +1,6 @@
 """One-click unsubscribe from campaign emails: the link each email carries (signed, no login), and what opening
-it does: email marketing consent becomes opted_out, with the campaign as proof, through the ConsentRecorder."""
+it does: email marketing consent becomes opted_out, with the campaign as proof, through the directory's consent
+recording."""
 
 from __future__ import annotations
 
@@ -8,18 +9,18 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from clienteling.campaigns.domain import unsubscribe
-from clienteling.directory.domain.consent import (
+from clienteling.directory.ports import (
     BUSINESS_WIDE,
     Channel,
     ConsentDecision,
+    ConsentRecording,
+    CustomerRecords,
     Method,
     Purpose,
     Status,
+    StoreLookup,
     effective,
 )
-from clienteling.directory.repositories.customers import CustomerRepository
-from clienteling.directory.services.consent import ConsentRecorder
-from clienteling.directory.services.store_directory import StoreDirectory
 from clienteling.kernel.clock import Clock
 from clienteling.kernel.observability import logger
 from clienteling.kernel.unit_of_work import StartWork
@@ -56,9 +57,11 @@ class Result:
 class UnsubscribeService:
     def __init__(
         self,
+        *,
         links: UnsubscribeLinks,
-        customers: CustomerRepository,
-        stores: StoreDirectory,
+        customers: CustomerRecords,
+        consents: ConsentRecording,
+        stores: StoreLookup,
         work: StartWork,
         clock: Clock,
     ) -> None:
@@ -67,7 +70,7 @@ class UnsubscribeService:
         self._stores = stores
         self._work = work
         self._clock = clock
-        self._consents = ConsentRecorder(customers)
+        self._consents = consents
 
     def unsubscribe(self, token: str) -> Result:
         try:

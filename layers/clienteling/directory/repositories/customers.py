@@ -37,7 +37,6 @@ PHONE, INTERNAL_ID, NUMBER, EMAIL, NAME = "PHONE", "INTID", "NUMBER", "EMAIL", "
 BIRTH_MONTH = "BMONTH"  # customers whose own or a pet's birth month it is (birthday rewards, AP-L9)
 # Keeps a customer's whole write inside one transaction (100 items) however long the names are.
 MAX_NAME_TOKENS = 40
-MAX_TRANSACTION_ITEMS = 100
 BATCH_GET_KEYS = 100
 
 
@@ -141,7 +140,7 @@ def membership_ops(table: Table, before: Customer | None, after: Customer | None
 
 
 def check_size(ops: list[transactions.Op]) -> None:
-    if len(ops) > MAX_TRANSACTION_ITEMS:
+    if len(ops) > transactions.MAX_ITEMS:
         raise ValidationFailed(
             "This change touches too many names and tags at once; change the tags separately "
             "(POST /v1/segments/{tag}/customers).",

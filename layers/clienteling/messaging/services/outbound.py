@@ -9,6 +9,7 @@ campaign text lives in the customer's conversation like any other and the reply 
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import urlencode
 
 from clienteling.directory.ports import Customer, Method, Purpose, SettingsLookup
 from clienteling.kernel.unit_of_work import UnitOfWork
@@ -23,6 +24,12 @@ from clienteling.messaging.domain.texting import Recipient
 from clienteling.messaging.events import MessageSent
 from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
 from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
+
+
+def status_callback(base_url: str, message: Message, **extra: str) -> str:
+    """Where the provider posts the message's statuses: the message's place goes in the (signed) URL, as a callback
+    can beat our own write of the provider's id."""
+    return f"{base_url}?{urlencode({'c': message.conversation_id, 'm': message_sk(message), **extra})}"
 
 
 def record_accepted(
@@ -66,10 +73,25 @@ def record_accepted(
 
 
 class OutboundLog:
-    def __init__(self, conversations: ConversationRepository, opt_out: SmsOptOut, settings: SettingsLookup) -> None:
+    def __init__(
+        self,
+        conversations: ConversationRepository,
+        opt_out: SmsOptOut,
+        settings: SettingsLookup,
+        *,
+        status_callback_url: str,
+    ) -> None:
         self._conversations = conversations
         self._opt_out = opt_out
         self._settings = settings
+        self._status_callback_url = status_callback_url
+
+    def message_key(self, message: Message) -> str:
+        """Where the message is in its conversation (a campaign's delivery record keeps it)."""
+        return message_sk(message)
+
+    def status_callback(self, message: Message, *, campaign_id: str, customer_id: str) -> str:
+        return status_callback(self._status_callback_url, message, k=campaign_id, u=customer_id)
 
     def queued(self, work: UnitOfWork, message: Message, recipient: Recipient, *, now: datetime) -> None:
         """A campaign text in the customer's conversation before it goes: the conversation is created closed and

@@ -11,7 +11,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import urlencode
 
 from clienteling.directory.ports import (
     AssociateLookup,
@@ -61,7 +60,7 @@ from clienteling.messaging.domain.texting import TextingContext
 from clienteling.messaging.repositories.conversations import ConversationRepository, message_sk
 from clienteling.messaging.repositories.templates import TemplateRepository
 from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
-from clienteling.messaging.services.outbound import record_accepted
+from clienteling.messaging.services.outbound import record_accepted, status_callback
 
 MMS_COUNTRIES = frozenset({"US", "CA", "AU"})
 MEDIA_URL_SECONDS = 3600
@@ -268,8 +267,7 @@ class Sender:
                 )
             )
         media_urls = [url for url in (self.media_url(m) for m in media) if url]
-        # Where the message is goes in the (signed) callback URL: a callback can beat our own write of the sid.
-        callback = f"{self._status_callback_url}?{urlencode({'c': conversation.id, 'm': message_sk(message)})}"
+        callback = status_callback(self._status_callback_url, message)
         try:
             sent = self._sms().send(
                 from_=store.phone_number,
