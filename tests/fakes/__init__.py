@@ -12,8 +12,8 @@ Rules of the house:
 Storage itself (keys, indexes, request counts, races between real transactions) is DynamoDB Local's to test:
 tests/integration and tests/e2e.
 
-Extension point, campaign sending: the campaigns feature calls `kernel.transactions.attempt` and
-`failed_conditions` on its table directly rather than through a unit of work. Once it goes through
-`UnitOfWork.attempt` / `failed_conditions`, `FakeUnitOfWork` implements those two (they raise NotImplementedError
-until then) and a fake of its repository joins these modules.
+Campaign sending decides per operation what a failed transaction means (`UnitOfWork.attempt` and
+`failed_conditions`): `FakeUnitOfWork` answers DynamoDB's cancellation reasons, by position, with the item a failed
+condition returns where the real operation asks for it (storage.py). The start job (audience indexes, the fan-out's
+checkpoints and charges) has no fakes yet: a fast test gives a campaign as the start job leaves it.
 """

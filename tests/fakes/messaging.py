@@ -1,5 +1,7 @@
 """Messaging in memory: the conversations an inbound text reads and writes (messaging.services.inbound's
-InboundConversations, ConversationRepository in the product), and the TextSender port commerce texts through."""
+InboundConversations, ConversationRepository in the product) and the campaign sender's texts write through
+messaging's own OutboundLog (its OutboundConversations, and SmsOptOut's ThreadCopies), and the TextSender port commerce
+texts through."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from clienteling.kernel.providers import SmsError, SmsSender
 from clienteling.kernel.transactions import Op
 from clienteling.messaging.domain import segments
 from clienteling.messaging.domain.conversations import (
+    STATUS_RANK,
     Conversation,
     ConversationStatus,
     Direction,
@@ -41,14 +44,24 @@ _THREAD_DEFAULTS = {f.name: f.default for f in dataclasses.fields(Thread)}
 
 class FakeConversations:
     """Conversations, their messages, SMS threads, provider markers, search words and unread counters in memory,
-    for the inbound use case. Each operation mirrors ConversationRepository's method of the same name:
+    for the inbound use case and the campaign sender's texts (through the real OutboundLog and SmsOptOut). Each
+    operation mirrors ConversationRepository's method of the same name:
 
     - `provider_marker_op`: claims a MessageSid (condition: not seen; the service names the error);
     - `first_contact_ops`: the thread (condition: new, else `race`) and the customer's link to the conversation;
+      with `keep_existing` (ensure_thread_op), no condition: a thread already there keeps its fields and only gets
+      those it lacks (if_not_exists);
     - `thread_update_op`: sets fields of an existing thread (condition: it exists; None removes a field);
     - `message_put_op`: a new message (condition: new);
+    - `message_sid_op`: the provider's sid on a message (condition: the message exists);
+    - `message_status_op`: moves a message's status forward only (condition: it exists and its status ranks lower,
+      or the same with `allow_same`), with the error code and the sid when given;
+    - `message_delete_op`: takes a message back; no condition;
     - `touch_op`: upserts the conversation (identity kept when it exists), moves it to the top of the open inbox,
       counts `unread_delta`, adds the opt-out flag once, and sets its archiving time; no condition;
+    - `ensure_conversation_op`: a campaign text's conversation: created closed and in no inbox when new, an existing
+      one left as it is (only what it lacks is filled in); no condition;
+    - `archive_due_op`: moves the archiving time (condition: the conversation exists);
     - `unread_ops`: the store's and the assignee's unread counters; `word_ops`: the search words.
 
     `inbound_context` reads the customer owning the phone through `customers` (the real one reads the directory's
@@ -160,7 +173,12 @@ class FakeConversations:
         where = (thread.store_id, thread.phone)
 
         def put_thread() -> None:
-            if not (keep_existing and where in self._threads):
+            existing = self._threads.get(where)
+            if keep_existing and existing is not None:
+                missing = {f.name: getattr(thread, f.name) for f in dataclasses.fields(Thread)
+                           if getattr(existing, f.name) is None}  # fmt: skip
+                self._threads[where] = dataclasses.replace(existing, **missing)
+            else:
                 self._threads[where] = thread
 
         def link() -> None:
@@ -190,6 +208,99 @@ class FakeConversations:
             apply=put,
             condition=lambda: sort_key not in self._messages.get(message.conversation_id, {}),
             subject=message,
+        )
+
+    def message_sid_op(self, conversation_id: str, message_sk: str, sid: str) -> Op:
+        def record() -> None:
+            messages = self._messages[conversation_id]
+            messages[message_sk] = dataclasses.replace(messages[message_sk], provider_sid=sid)
+
+        return fake_op(
+            {"PK": keys.conversation_partition(conversation_id), "SK": message_sk},
+            "message_sid",
+            apply=record,
+            condition=lambda: message_sk in self._messages.get(conversation_id, {}),
+            subject=sid,
+        )
+
+    def message_status_op(
+        self,
+        conversation_id: str,
+        message_sk: str,
+        status: MessageStatus,
+        error_code: int | None,
+        *,
+        sid: str | None = None,
+        allow_same: bool = False,
+    ) -> Op:
+        def forward() -> bool:
+            current = self._messages.get(conversation_id, {}).get(message_sk)
+            if current is None:
+                return False
+            before, after = STATUS_RANK[current.status], STATUS_RANK[status]
+            return before <= after if allow_same else before < after
+
+        def change() -> None:
+            messages = self._messages[conversation_id]
+            current = messages[message_sk]
+            messages[message_sk] = dataclasses.replace(
+                current,
+                status=status,
+                error_code=error_code if error_code is not None else current.error_code,
+                provider_sid=sid if sid is not None else current.provider_sid,
+            )
+
+        return fake_op(
+            {"PK": keys.conversation_partition(conversation_id), "SK": message_sk},
+            "message_status",
+            apply=change,
+            condition=forward,
+            subject=status,
+        )
+
+    def message_delete_op(self, message: Message) -> Op:
+        sort_key = message_sk(message)
+
+        def delete() -> None:
+            self._messages.get(message.conversation_id, {}).pop(sort_key, None)
+
+        return fake_op(
+            {"PK": keys.conversation_partition(message.conversation_id), "SK": sort_key},
+            "message_delete",
+            apply=delete,
+            subject=message,
+        )
+
+    def ensure_conversation_op(self, conversation: Conversation, *, at: datetime, preview: str) -> Op:
+        def ensure() -> None:
+            existing = self._conversations.get(conversation.id)
+            if existing is None:
+                self._conversations[conversation.id] = dataclasses.replace(
+                    conversation,
+                    status=ConversationStatus.CLOSED,
+                    last_activity_at=at,
+                    last_message_preview=preview,
+                    last_direction=Direction.OUTBOUND,
+                    version=1,
+                    unread_count=0,
+                )
+            elif existing.phone_number is None and conversation.phone_number:
+                self._conversations[conversation.id] = dataclasses.replace(
+                    existing, phone_number=conversation.phone_number
+                )
+
+        return fake_op(keys.conversation(conversation.id), "conversation_ensure", apply=ensure, subject=conversation)
+
+    def archive_due_op(self, conversation_id: str, due: datetime) -> Op:
+        def move() -> None:
+            self.archive_at[conversation_id] = due
+
+        return fake_op(
+            keys.conversation(conversation_id),
+            "conversation_archive_due",
+            apply=move,
+            condition=lambda: conversation_id in self._conversations,
+            subject=due,
         )
 
     def word_ops(self, store_id: str, conversation_id: str, text: str | None) -> list[Op]:

@@ -15,10 +15,12 @@ from clienteling.kernel.providers import (
     EXPIRED,
     EmailError,
     LineItem,
+    Outgoing,
     OutgoingEmail,
     OutgoingEvent,
     PaymentLink,
     PaymentProviderError,
+    QueueError,
     SentMessage,
     SmsError,
 )
@@ -40,10 +42,26 @@ class _Refusals(Generic[E]):
             raise self._queue.pop(0)
 
 
+class _RefusalsTo(Generic[E]):
+    """Refusals for any recipient, and for one recipient only (those come first for that recipient)."""
+
+    def __init__(self) -> None:
+        self._any = _Refusals[E]()
+        self._one: dict[str, _Refusals[E]] = {}
+
+    def add(self, error: E, times: int, to: str | None) -> None:
+        (self._any if to is None else self._one.setdefault(to, _Refusals[E]())).add(error, times)
+
+    def raise_next(self, to: str) -> None:
+        if to in self._one:
+            self._one[to].raise_next()
+        self._any.raise_next()
+
+
 # ---------------------------------------------------------------------------------------------- texts (Twilio)
 @dataclass(frozen=True, slots=True)
 class SentText:
-    """A text the product handed to the provider, with the sid the provider gave it."""
+    """A text the product handed to the provider, with the sid the provider gave it (and when, given a clock)."""
 
     sid: str
     from_: str | None
@@ -52,20 +70,23 @@ class SentText:
     media_urls: tuple[str, ...]
     status_callback: str | None
     messaging_service_sid: str | None
+    at: datetime | None = None
 
 
 class FakeSms:
     """kernel.providers.SmsSender. A text is accepted as Twilio accepts it (status "queued", a fresh "SM..." sid);
-    `refuse` makes the next sends raise an SmsError subclass instead (RecipientOptedOut, InvalidRecipient,
-    ProviderUnavailable), and nothing is recorded as sent for them."""
+    `refuse` makes the next sends (to anyone, or to one number) raise an SmsError subclass instead
+    (RecipientOptedOut, InvalidRecipient, ProviderUnavailable), and nothing is recorded as sent for them. With a
+    `clock`, each text records when it was handed over."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
         self.sent: list[SentText] = []
         self.media: dict[str, tuple[bytes, str]] = {}  # what fetch_media finds at a provider URL
-        self._refusals = _Refusals[SmsError]()
+        self._clock = clock
+        self._refusals = _RefusalsTo[SmsError]()
 
-    def refuse(self, error: SmsError, *, times: int = 1) -> None:
-        self._refusals.add(error, times)
+    def refuse(self, error: SmsError, *, times: int = 1, to: str | None = None) -> None:
+        self._refusals.add(error, times, to)
 
     def send(
         self,
@@ -79,7 +100,7 @@ class FakeSms:
     ) -> SentMessage:
         if from_ is None and messaging_service_sid is None:
             raise SmsError("A 'From' phone number or a Messaging Service is required.", code=21603, status=400)
-        self._refusals.raise_next()
+        self._refusals.raise_next(to)
         text = SentText(
             sid="SM" + secrets.token_hex(16),
             from_=from_,
@@ -88,6 +109,7 @@ class FakeSms:
             media_urls=tuple(media_urls),
             status_callback=status_callback,
             messaging_service_sid=messaging_service_sid,
+            at=self._clock() if self._clock is not None else None,
         )
         self.sent.append(text)
         return SentMessage(sid=text.sid, status="queued", num_segments=None, error_code=None)
@@ -224,18 +246,18 @@ class FakePaymentLinks:
 
 # ---------------------------------------------------------------------------------------------- email (SES)
 class FakeEmail:
-    """kernel.providers.EmailSender: records each email and answers a message id; `refuse` makes the next sends
-    raise EmailError (or EmailUnavailable)."""
+    """kernel.providers.EmailSender: records each email and answers a message id; `refuse` makes the next sends (to
+    anyone, or to one address) raise EmailError (or EmailUnavailable)."""
 
     def __init__(self) -> None:
         self.sent: list[OutgoingEmail] = []
-        self._refusals = _Refusals[EmailError]()
+        self._refusals = _RefusalsTo[EmailError]()
 
-    def refuse(self, error: EmailError, *, times: int = 1) -> None:
-        self._refusals.add(error, times)
+    def refuse(self, error: EmailError, *, times: int = 1, to: str | None = None) -> None:
+        self._refusals.add(error, times, to)
 
     def send(self, email: OutgoingEmail) -> str:
-        self._refusals.raise_next()
+        self._refusals.raise_next(email.to)
         self.sent.append(email)
         return f"{secrets.token_hex(16)}@email.amazonses.com"
 
@@ -286,3 +308,29 @@ class FakeSchedules:
 
     def fire(self, name: str) -> dict[str, Any]:
         return self.pending.pop(name).payload
+
+
+# ---------------------------------------------------------------------------------------------- queues (SQS)
+class FakeQueue:
+    """kernel.providers.Queue, as SendQueue behaves: keeps every message with its delay and answers how many
+    requests SQS would have taken (batches of ten); `refuse` makes the next sends raise QueueError, as SendQueue
+    does when SQS refused a message of a batch (here nothing of that call is kept)."""
+
+    BATCH = 10
+
+    def __init__(self) -> None:
+        self.sent: list[Outgoing] = []
+        self._refusals = _Refusals[QueueError]()
+
+    def refuse(self, error: QueueError, *, times: int = 1) -> None:
+        self._refusals.add(error, times)
+
+    def send(self, messages: Sequence[Outgoing]) -> int:
+        self._refusals.raise_next()
+        self.sent += list(messages)
+        return -(-len(messages) // self.BATCH)
+
+    def take(self) -> list[Outgoing]:
+        """What a consumer receives next: everything on the queue (delays are not waited for), which leaves it."""
+        taken, self.sent = self.sent, []
+        return taken

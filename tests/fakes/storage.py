@@ -10,6 +10,13 @@ the first operation (in order) whose condition fails, and only then applies ever
 
 An emitted event is an operation too (the outbox item, as `UnitOfWork.emit` makes it): it counts in the 100 and is
 published, in `InMemoryTransactions.events`, if and only if its transaction commits.
+
+`InMemoryTransactions.attempt` is `kernel.transactions.attempt`, for use cases that decide per operation what a
+failure means (the campaign sender): the same refusals, then None when the transaction committed, else DynamoDB's
+cancellation reasons, one per operation and in their order, `{"Code": "None"}` for an operation whose condition held
+and `{"Code": "ConditionalCheckFailed", "Message": ...}` for each whose condition failed, with the item as it stood
+("Item", in DynamoDB's low-level attribute-value form) when the real operation asks for it
+(ReturnValuesOnConditionCheckFailure ALL_OLD: `fake_op(..., returns=...)`). Nothing is written then.
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self, TypeVar
 
+from boto3.dynamodb.types import TypeSerializer
 from clienteling.kernel import keys
 from clienteling.kernel.errors import DomainError
 from clienteling.kernel.events import detail_type
@@ -26,12 +34,17 @@ from clienteling.kernel.transactions import ConditionFailed, Op
 from clienteling.kernel.unit_of_work import Event, UnitOfWork
 
 MAX_TRANSACTION_ITEMS = 100  # DynamoDB's TransactWriteItems limit
+CONDITION_FAILED = "The conditional request failed"  # DynamoDB's message in a cancellation reason
 
 E = TypeVar("E")
 
 
 def _always() -> bool:
     return True
+
+
+def _nothing() -> Mapping[str, Any] | None:
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +56,7 @@ class FakeWrite:
     apply: Callable[[], None]
     condition: Callable[[], bool] = _always  # read at commit, against the state before the transaction
     subject: Any = None  # the domain value written, when there is one
+    returns: Callable[[], Mapping[str, Any] | None] = _nothing  # the item a failed condition returns (ALL_OLD)
 
 
 def fake_op(
@@ -53,9 +67,11 @@ def fake_op(
     condition: Callable[[], bool] = _always,
     error: DomainError | None = None,
     subject: Any = None,
+    returns: Callable[[], Mapping[str, Any] | None] = _nothing,
 ) -> Op:
-    """An operation of a fake repository, naming the error its condition failing means (as the real one does)."""
-    return Op({"Fake": FakeWrite((key["PK"], key["SK"]), kind, apply, condition, subject)}, error)
+    """An operation of a fake repository, naming the error its condition failing means (as the real one does).
+    `returns`: the item as stored, plain values, when the real operation asks ReturnValuesOnConditionCheckFailure."""
+    return Op({"Fake": FakeWrite((key["PK"], key["SK"]), kind, apply, condition, subject, returns)}, error)
 
 
 def write_of(op: Op) -> FakeWrite:
@@ -68,6 +84,27 @@ def write_of(op: Op) -> FakeWrite:
 def run(ops: Sequence[Op]) -> None:
     """Commit `ops` all together or not at all (see the module docstring). Fake repositories whose real method is a
     single conditional write outside any unit of work (CartRepository.save) use it directly."""
+    writes = _writes(ops)
+    for op, write in zip(ops, writes, strict=True):
+        if not write.condition():
+            raise op.on_condition_failed or ConditionFailed()
+    for write in writes:
+        write.apply()
+
+
+def attempt(ops: Sequence[Op]) -> list[dict[str, Any]] | None:
+    """Commit `ops` all together, or return DynamoDB's cancellation reasons (see the module docstring)."""
+    writes = _writes(ops)
+    held = [write.condition() for write in writes]  # every condition, against the state before the transaction
+    if all(held):
+        for write in writes:
+            write.apply()
+        return None
+    return [{"Code": "None"} if ok else _condition_failed(write) for write, ok in zip(writes, held, strict=True)]
+
+
+def _writes(ops: Sequence[Op]) -> list[FakeWrite]:
+    """What DynamoDB refuses before looking at any condition (a ValidationException, not a cancellation)."""
     if len(ops) > MAX_TRANSACTION_ITEMS:
         raise ValueError(f"one transaction of {len(ops)} items: DynamoDB takes at most {MAX_TRANSACTION_ITEMS}")
     writes = [write_of(op) for op in ops]
@@ -75,11 +112,16 @@ def run(ops: Sequence[Op]) -> None:
     if len(set(items)) != len(items):
         duplicated = next(item for item in items if items.count(item) > 1)
         raise ValueError(f"one transaction writes {duplicated} twice: merge those operations")
-    for op, write in zip(ops, writes, strict=True):
-        if not write.condition():
-            raise op.on_condition_failed or ConditionFailed()
-    for write in writes:
-        write.apply()
+    return writes
+
+
+def _condition_failed(write: FakeWrite) -> dict[str, Any]:
+    reason: dict[str, Any] = {"Code": "ConditionalCheckFailed", "Message": CONDITION_FAILED}
+    item = write.returns()
+    if item is not None:
+        serializer = TypeSerializer()
+        reason["Item"] = {name: serializer.serialize(value) for name, value in item.items()}
+    return reason
 
 
 class InMemoryTransactions:
@@ -96,6 +138,12 @@ class InMemoryTransactions:
         run(ops)
         self.commits += 1
 
+    def attempt(self, ops: Sequence[Op]) -> list[dict[str, Any]] | None:
+        reasons = attempt(ops)
+        if reasons is None:
+            self.commits += 1
+        return reasons
+
     def published(self, kind: type[E]) -> list[E]:
         """The committed events of one type, in the order they were emitted."""
         return [event for event in self.events if isinstance(event, kind)]
@@ -106,7 +154,7 @@ class InMemoryTransactions:
 
 class FakeUnitOfWork(UnitOfWork):
     """kernel.unit_of_work.UnitOfWork over `InMemoryTransactions`: `add`, `extend`, `ops`, the context manager and
-    the commit-on-exit are the real class's own."""
+    the commit-on-exit are the real class's own; `commit`, `attempt` and `failed_conditions` run in memory."""
 
     def __init__(self, transactions: InMemoryTransactions) -> None:  # no table: not calling the real __init__
         self._transactions = transactions
@@ -132,7 +180,14 @@ class FakeUnitOfWork(UnitOfWork):
             self._transactions.commit(self._ops)
 
     def attempt(self) -> list[dict[str, Any]] | None:
-        raise NotImplementedError("no use case of the fast tier reads cancellation reasons yet (campaign sending)")
+        """As UnitOfWork.attempt: None when it committed, else the cancellation reasons, one per operation."""
+        self._done = True
+        return self._transactions.attempt(self._ops) if self._ops else None
 
     def failed_conditions(self) -> list[int] | None:
-        raise NotImplementedError("no use case of the fast tier reads failed conditions yet (campaign sending)")
+        """As UnitOfWork.failed_conditions: None when it committed, else the indexes of the failed conditions (never
+        empty here: no concurrent transaction runs in memory)."""
+        reasons = self.attempt()
+        if reasons is None:
+            return None
+        return [index for index, reason in enumerate(reasons) if reason["Code"] == "ConditionalCheckFailed"]

@@ -5,6 +5,7 @@ one write per item, events only with their change."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from clienteling.directory.events import CustomerCreated
@@ -18,14 +19,19 @@ class Taken(Conflict):
     code = "taken"
 
 
-def _claims(state: dict[str, str], name: str, *, error: Conflict | None = None) -> Op:
-    """An op that claims `name` if nobody has (as a uniqueness marker is put)."""
+def _claims(state: dict[str, str], name: str, *, error: Conflict | None = None, returning: bool = False) -> Op:
+    """An op that claims `name` if nobody has (as a uniqueness marker is put); `returning`: a failed claim returns
+    the claim as it stands (ReturnValuesOnConditionCheckFailure ALL_OLD)."""
 
     def claim() -> None:
         state[name] = "claimed"
 
+    def held() -> dict[str, Any] | None:
+        return {"PK": f"CLAIM#{name}", "by": state[name], "tries": 2} if name in state else None
+
     return fake_op({"PK": f"CLAIM#{name}", "SK": "CLAIM"}, "claim", apply=claim,
-                   condition=lambda: name not in state, error=error)  # fmt: skip
+                   condition=lambda: name not in state, error=error,
+                   returns=held if returning else lambda: None)  # fmt: skip
 
 
 def test_a_failed_condition_writes_nothing_and_raises_the_error_its_operation_named(
@@ -78,3 +84,42 @@ def test_events_are_published_when_their_change_commits(transactions: InMemoryTr
 
     # Then the change is written and the event published, once
     assert (state, transactions.published(CustomerCreated), transactions.commits) == ({"a": "claimed"}, [event], 1)
+
+
+def test_attempt_answers_one_cancellation_reason_per_operation_as_dynamodb_does(
+    transactions: InMemoryTransactions,
+) -> None:
+    # Given "b" is taken
+    state = {"b": "earlier"}
+
+    # When a unit claims "a" then "b" (asking for the item when its condition fails), and is attempted
+    work = transactions.start().add(_claims(state, "a"), _claims(state, "b", returning=True))
+    reasons = work.attempt()
+
+    # Then nothing is written, and the reasons say, by position, which condition failed, with the item as it stood
+    # in DynamoDB's attribute-value form (what kernel.transactions.attempt hands back)
+    assert reasons == [
+        {"Code": "None"},
+        {
+            "Code": "ConditionalCheckFailed",
+            "Message": "The conditional request failed",
+            "Item": {"PK": {"S": "CLAIM#b"}, "by": {"S": "earlier"}, "tries": {"N": "2"}},
+        },
+    ]
+    assert (state, transactions.commits) == ({"b": "earlier"}, 0)
+
+
+def test_failed_conditions_are_the_positions_of_the_failed_operations(transactions: InMemoryTransactions) -> None:
+    # Given "a" and "c" are taken
+    state = {"a": "earlier", "c": "earlier"}
+
+    # When units are attempted for their failed conditions
+    failed = transactions.start().add(_claims(state, "a"), _claims(state, "b"), _claims(state, "c"))
+
+    # Then every failed condition is named, nothing is written; a unit that holds commits (None), as does one with
+    # nothing to write
+    assert failed.failed_conditions() == [0, 2]
+    assert "b" not in state
+    assert transactions.start().add(_claims(state, "b")).failed_conditions() is None
+    assert transactions.start().failed_conditions() is None
+    assert (state["b"], transactions.commits) == ("claimed", 1)

@@ -19,14 +19,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from clienteling.campaigns.domain import audience as rules
 from clienteling.campaigns.domain import campaigns as content
 from clienteling.campaigns.domain.audience import Exclusion, FrequencyCap, Member
 from clienteling.campaigns.domain.campaigns import Campaign
-from clienteling.campaigns.repositories.marketing import MarketingRepository
 from clienteling.directory.ports import Channel, Purpose, Store, display_name, effective
+from clienteling.kernel.pages import Page as ItemPage
 from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 
 BATCH = 100  # profiles per BatchGetItem
@@ -77,8 +78,27 @@ class Context:
     unsubscribe_url: Callable[[str, str], str] | None = None  # (customer id, campaign id) -> link; None: preview
 
 
+class AudienceReads(Protocol):
+    """What resolving an audience reads: `MarketingRepository` in the product, an in-memory one in the fast service
+    tests (tests/fakes)."""
+
+    def store_customer_count(self, store_ids: list[str]) -> int: ...
+
+    def tag_counts(self) -> list[tuple[str, str, int]]: ...
+
+    def purchasers(self, kind: str, value: str, *, since: datetime | None) -> Iterator[tuple[str, str]]: ...
+
+    def store_members(self, store_id: str, *, cursor: str | None, limit: int = ...) -> ItemPage[Member]: ...
+
+    def tagged_ids(
+        self, tag: str, store_id: str | None, *, cursor: str | None, limit: int = ...
+    ) -> ItemPage[tuple[str, str]]: ...
+
+    def members(self, customer_ids: list[str]) -> dict[str, Member]: ...
+
+
 class AudienceResolver:
-    def __init__(self, marketing: MarketingRepository) -> None:
+    def __init__(self, marketing: AudienceReads) -> None:
         self._marketing = marketing
 
     # ------------------------------------------------------------------ planning

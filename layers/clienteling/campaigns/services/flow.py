@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
 
-from clienteling.adapters.queues import SendQueue
-from clienteling.adapters.schedules import OneTimeSchedules
 from clienteling.campaigns.contracts.send_queue import SendRequest
 from clienteling.campaigns.domain.audience import Member
-from clienteling.campaigns.domain.campaigns import CampaignStatus
-from clienteling.campaigns.domain.credits import EntryReason, kind_for
+from clienteling.campaigns.domain.campaigns import Campaign, CampaignStats, CampaignStatus
+from clienteling.campaigns.domain.credits import EntryReason, LedgerEntry, kind_for
 from clienteling.campaigns.repositories import credits as ledger
-from clienteling.campaigns.repositories.campaigns import CampaignRepository, NotInStatus
-from clienteling.campaigns.repositories.credits import CreditRepository
+from clienteling.campaigns.repositories.campaigns import NotInStatus
 from clienteling.campaigns.services.audience import Recipient, name_of, thread_statuses
 from clienteling.directory.ports import Channel, Store
 from clienteling.kernel.clock import Clock, iso
 from clienteling.kernel.ids import new_id
 from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
-from clienteling.kernel.providers import Outgoing
+from clienteling.kernel.providers import Outgoing, Queue, Schedules
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import StartWork
 
 PARK_CHUNK = 25  # recipients per parked item (well under DynamoDB's 400 KB)
@@ -97,15 +96,41 @@ def body(request: SendRequest) -> str:
     return request.model_dump_json(by_alias=True, exclude_none=True)
 
 
+# What Parking, Progress and Refunds use of the repositories: `CampaignRepository` and `CreditRepository` in the
+# product, in-memory ones in the fast service tests (tests/fakes).
+class ParkedRecipients(Protocol):
+    def park_op(self, campaign_id: str, due: datetime, chunk_id: str, messages: list[str]) -> Op: ...
+
+    def parked_due(self, campaign_id: str, now: datetime) -> list[dict[str, Any]]: ...
+
+    def delete_parked(self, item: Mapping[str, Any]) -> None: ...
+
+
+class CampaignProgress(Protocol):
+    def raw(self, campaign_id: str) -> dict[str, Any] | None: ...
+
+    def get(self, campaign_id: str, *, consistent: bool = False) -> Campaign | None: ...
+
+    def stats(self, campaign: Campaign) -> CampaignStats: ...
+
+    def complete_op(
+        self, campaign_id: str, *, status: CampaignStatus, now: datetime, reason: str | None = None
+    ) -> Op: ...
+
+
+class CreditLedger(Protocol):
+    def change_ops(self, entry: LedgerEntry) -> list[Op]: ...
+
+
 class Parking:
     """Recipients whose texts must wait for their quiet hours to end: parked in the table by due time, and a
     one-time schedule per due instant that has the start function put them on the queue then."""
 
     def __init__(
         self,
-        campaigns: CampaignRepository,
-        queue: Callable[[], SendQueue],
-        schedules: Callable[[], OneTimeSchedules],
+        campaigns: ParkedRecipients,
+        queue: Callable[[], Queue],
+        schedules: Callable[[], Schedules],
         work: StartWork,
         clock: Clock,
     ) -> None:
@@ -152,7 +177,7 @@ class Progress:
     failed or skipped) every recipient. Then it is sent, and what is left of its reservation goes back."""
 
     def __init__(
-        self, campaigns: CampaignRepository, ledger_repository: CreditRepository, work: StartWork, clock: Clock
+        self, campaigns: CampaignProgress, ledger_repository: CreditLedger, work: StartWork, clock: Clock
     ) -> None:
         self._campaigns = campaigns
         self._credits = ledger_repository
@@ -189,7 +214,7 @@ class Progress:
 class Refunds:
     """Credits of messages that could not be sent, given back once per batch and kind."""
 
-    def __init__(self, ledger_repository: CreditRepository, work: StartWork, clock: Clock) -> None:
+    def __init__(self, ledger_repository: CreditLedger, work: StartWork, clock: Clock) -> None:
         self._credits = ledger_repository
         self._work = work
         self._clock = clock

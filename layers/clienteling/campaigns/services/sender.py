@@ -22,25 +22,27 @@ from __future__ import annotations
 
 import math
 from collections import Counter, defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import ValidationError
 
-from clienteling.adapters.email import SesEmail
-from clienteling.adapters.queues import MAX_DELAY_SECONDS, SendQueue
-from clienteling.adapters.schedules import OneTimeSchedules
-from clienteling.adapters.sms import TwilioSms
+from clienteling.adapters.queues import MAX_DELAY_SECONDS
 from clienteling.campaigns.contracts.send_queue import SendRequest
 from clienteling.campaigns.domain import rate
-from clienteling.campaigns.domain.audience import FrequencyCap, exclusion
-from clienteling.campaigns.repositories.campaigns import CampaignRepository
-from clienteling.campaigns.repositories.credits import CreditRepository
-from clienteling.campaigns.repositories.marketing import MarketingRepository
-from clienteling.campaigns.repositories.rate_limiter import RateLimiter
-from clienteling.campaigns.services.flow import Parking, Progress, Rates, Refunds
+from clienteling.campaigns.domain.audience import FrequencyCap, Member, exclusion
+from clienteling.campaigns.services.flow import (
+    CampaignProgress,
+    CreditLedger,
+    ParkedRecipients,
+    Parking,
+    Progress,
+    Rates,
+    Refunds,
+)
 from clienteling.directory.ports import Channel, SettingsLookup, Status
 from clienteling.kernel.clock import Clock, from_iso
 from clienteling.kernel.ids import new_id
@@ -48,11 +50,15 @@ from clienteling.kernel.items import to_int
 from clienteling.kernel.observability import logger
 from clienteling.kernel.providers import (
     EmailError,
+    EmailSender,
     Outgoing,
     OutgoingEmail,
     ProviderUnavailable,
+    Queue,
     RecipientOptedOut,
+    Schedules,
     SmsError,
+    SmsSender,
 )
 from clienteling.kernel.quiet_hours import MessageKind, NoAllowedTime, defer, recipient_zone
 from clienteling.kernel.transactions import Op
@@ -61,6 +67,56 @@ from clienteling.messaging.ports import CampaignTexts, Direction, Message, Messa
 
 CLAIM_ATTEMPTS = 3
 LEASE_MARGIN = timedelta(seconds=60)
+
+
+# What the sender uses of the repositories: CampaignRepository, MarketingRepository and RateLimiter in the product,
+# in-memory ones in the fast service tests (tests/fakes).
+class SenderCampaigns(ParkedRecipients, CampaignProgress, Protocol):
+    def claim_delivery_op(
+        self,
+        *,
+        customer_id: str,
+        campaign_id: str,
+        store_id: str,
+        channel: Channel,
+        credit_count: int,
+        now: datetime,
+        lease: timedelta,
+        skip_reason: str | None = None,
+    ) -> Op: ...
+
+    def delivery_done_op(
+        self, customer_id: str, campaign_id: str, state: str, *, now: datetime, **attributes: Any
+    ) -> Op: ...
+
+    def release_op(self, customer_id: str, campaign_id: str, *, now: datetime) -> Op: ...
+
+    def stats_op(self, campaign_id: str, customer_id: str, **counts: int) -> Op: ...
+
+    def add_processed(self, campaign_id: str, count: int) -> dict[str, Any]: ...
+
+
+class SenderMarketing(Protocol):
+    def member(self, customer_id: str) -> Member | None: ...
+
+    def claim_send_op(
+        self,
+        customer_id: str,
+        *,
+        version: int,
+        marketing_version: int,
+        sends: Mapping[str, datetime],
+        campaign_id: str,
+        channel: Channel,
+        store_id: str,
+        now: datetime,
+    ) -> Op: ...
+
+
+class SendingRate(Protocol):
+    def reserve(
+        self, sender: str, units: Sequence[int], *, now: int, rate_per_second: float, horizon: int
+    ) -> rate.RatePlan: ...
 
 
 class RetryLater(Exception):
@@ -100,16 +156,16 @@ class CampaignSender:
     def __init__(
         self,
         *,
-        campaigns: CampaignRepository,
-        marketing: MarketingRepository,
+        campaigns: SenderCampaigns,
+        marketing: SenderMarketing,
         texts: CampaignTexts,
-        ledger_repository: CreditRepository,
-        limiter: RateLimiter,
+        ledger_repository: CreditLedger,
+        limiter: SendingRate,
         settings: SettingsLookup,
-        queue: Callable[[], SendQueue],
-        schedules: Callable[[], OneTimeSchedules],
-        sms: Callable[[], TwilioSms],
-        email: Callable[[], SesEmail],
+        queue: Callable[[], Queue],
+        schedules: Callable[[], Schedules],
+        sms: Callable[[], SmsSender],
+        email: Callable[[], EmailSender],
         rates: Rates,
         work: StartWork,
         clock: Clock,

@@ -10,6 +10,7 @@ or a consent changes, without knowing messaging.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Protocol
 
 from clienteling.directory.ports import (
     BUSINESS_WIDE,
@@ -27,6 +28,7 @@ from clienteling.directory.ports import (
     display_name,
     effective,
 )
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import UnitOfWork
 from clienteling.messaging.domain.archiving import archive_due
 from clienteling.messaging.domain.conversations import conversation_id
@@ -35,9 +37,20 @@ from clienteling.messaging.repositories.conversations import ConversationReposit
 CARRIER_NOTE = "provider error 21610: the number opted out at the carrier"
 
 
+class ThreadCopies(Protocol):
+    """What following a consent change, and opting a customer out, use of the conversations:
+    `ConversationRepository` in the product, an in-memory one in the fast service tests (tests/fakes)."""
+
+    def links(self, customer_id: str) -> list[tuple[str, str]]: ...
+
+    def thread_update_op(self, store_id: str, phone: str, **changes: Any) -> Op: ...
+
+    def archive_due_op(self, conversation_id: str, due: datetime) -> Op: ...
+
+
 def follow_consent(
     work: UnitOfWork,
-    conversations: ConversationRepository,
+    conversations: ThreadCopies,
     customer: Customer,
     write: ConsentWrite,
     *,
@@ -62,7 +75,7 @@ class SmsOptOut:
     """Opting a customer out of a store's texts (or every store's, per the business setting), with the
     thread copies following: for carrier reports and associate-confirmed opt-outs."""
 
-    def __init__(self, consents: ConsentRecording, conversations: ConversationRepository) -> None:
+    def __init__(self, consents: ConsentRecording, conversations: ThreadCopies) -> None:
         self._recorder = consents
         self._conversations = conversations
 

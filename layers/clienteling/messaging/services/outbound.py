@@ -9,9 +9,12 @@ campaign text lives in the customer's conversation like any other and the reply 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 from clienteling.directory.ports import Customer, Method, Purpose, SettingsLookup
+from clienteling.kernel.errors import DomainError
+from clienteling.kernel.transactions import Op
 from clienteling.kernel.unit_of_work import UnitOfWork
 from clienteling.messaging.domain.conversations import (
     Conversation,
@@ -22,8 +25,38 @@ from clienteling.messaging.domain.conversations import (
 )
 from clienteling.messaging.domain.texting import Recipient
 from clienteling.messaging.events import MessageSent
-from clienteling.messaging.repositories.conversations import ConversationRepository, Thread, message_sk
+from clienteling.messaging.repositories.conversations import Thread, message_sk
 from clienteling.messaging.services.consent_copies import CARRIER_NOTE, SmsOptOut
+
+
+class OutboundConversations(Protocol):
+    """What the log of outbound texts writes in the conversations: `ConversationRepository` in the product, an
+    in-memory one in the fast service tests (tests/fakes)."""
+
+    def message_put_op(self, message: Message) -> Op: ...
+
+    def ensure_conversation_op(self, conversation: Conversation, *, at: datetime, preview: str) -> Op: ...
+
+    def first_contact_ops(
+        self, thread: Thread, *, keep_existing: bool = False, race: DomainError | None = None
+    ) -> list[Op]: ...
+
+    def message_sid_op(self, conversation_id: str, message_sk: str, sid: str) -> Op: ...
+
+    def provider_marker_op(self, sid: str, attributes: dict[str, Any], *, now: datetime) -> Op: ...
+
+    def message_status_op(
+        self,
+        conversation_id: str,
+        message_sk: str,
+        status: MessageStatus,
+        error_code: int | None,
+        *,
+        sid: str | None = None,
+        allow_same: bool = False,
+    ) -> Op: ...
+
+    def message_delete_op(self, message: Message) -> Op: ...
 
 
 def status_callback(base_url: str, message: Message, **extra: str) -> str:
@@ -34,7 +67,7 @@ def status_callback(base_url: str, message: Message, **extra: str) -> str:
 
 def record_accepted(
     work: UnitOfWork,
-    conversations: ConversationRepository,
+    conversations: OutboundConversations,
     message: Message,
     sid: str,
     *,
@@ -75,7 +108,7 @@ def record_accepted(
 class OutboundLog:
     def __init__(
         self,
-        conversations: ConversationRepository,
+        conversations: OutboundConversations,
         opt_out: SmsOptOut,
         settings: SettingsLookup,
         *,
