@@ -19,6 +19,33 @@ from tests.api_client import ApiClient
 OUTPUT = Path(__file__).resolve().parent / "output"
 
 
+# What template.yaml's Globals give every function, for tests that invoke handlers without the local stack (which
+# sets the real ones): the functions refuse to start without them (clienteling.kernel.config.REQUIRED).
+FUNCTION_SETTINGS = {
+    "TABLE_NAME": "test-table",
+    "MEDIA_BUCKET": "test-media",
+    "EVENT_BUS_NAME": "test-bus",
+    "USER_POOL_ID": "us-east-1_test",
+    "SECRETS_NAME": "test/providers",
+    "PUBLIC_BASE_URL": "https://api.test.example",
+    "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000009",
+    "ADYEN_MERCHANT_ACCOUNT": "TestECOM",
+    "EMAIL_SENDER": "Test <news@test.example>",
+}
+
+
+@pytest.fixture
+def function_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """The environment template.yaml gives every function, with the settings read again before and after."""
+    from clienteling.kernel.config import get_settings
+
+    for name, value in FUNCTION_SETTINGS.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    yield dict(FUNCTION_SETTINGS)
+    get_settings.cache_clear()
+
+
 @pytest.fixture(scope="session")
 def local_stack() -> Iterator[stack.RunningStack]:
     """The whole local product (DynamoDB Local, moto server, simulators, gateway), once per session."""

@@ -4,6 +4,7 @@ gets, what Lambda gets back, metrics flushed whatever happens, and the logging c
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -60,7 +61,7 @@ def context() -> LambdaContext:
 
 
 @pytest.fixture(autouse=True)
-def fresh_observability(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def fresh_observability(monkeypatch: pytest.MonkeyPatch, function_settings: dict[str, str]) -> Iterator[None]:
     # Metrics print their EMF document, as in Lambda (the local stack disables them for the whole process).
     monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "false")
     monkeypatch.delenv("POWERTOOLS_DEV", raising=False)
@@ -472,3 +473,75 @@ def test_the_campaign_sender_loads_batch_processing_before_pydantic() -> None:
         "import sys, functions.campaign_sender; print('aws_lambda_powertools.utilities.parser' in sys.modules)"
     )
     assert parser == "False"
+
+
+# ------------------------------------------------------------------------------------------------ settings
+def _http_event(path: str = "/v1/stores") -> dict[str, Any]:
+    return {
+        "version": "2.0",
+        "routeKey": f"GET {path}",
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": {},
+        "requestContext": {"requestId": "req-1", "http": {"method": "GET", "path": path}},
+        "isBase64Encoded": False,
+    }
+
+
+def _refusal_lines(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
+    return [record for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+def test_an_http_function_without_a_required_setting_answers_503_and_logs_one_line(
+    context: LambdaContext, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given the stores API deployed without PUBLIC_BASE_URL
+    from clienteling.kernel.config import get_settings
+
+    from functions import stores_api
+
+    monkeypatch.delenv("PUBLIC_BASE_URL")
+    get_settings.cache_clear()
+
+    # When it is called
+    response = stores_api.lambda_handler(_http_event(), context)
+
+    # Then it refuses with 503 not_configured, naming nothing to the caller and the variable to the operators
+    assert response["statusCode"] == 503
+    assert json.loads(response["body"])["error"]["code"] == "not_configured"
+    assert "PUBLIC_BASE_URL" not in response["body"]
+    [line] = _refusal_lines(caplog)
+    assert line.missing == ["PUBLIC_BASE_URL"]  # type: ignore[attr-defined]
+    assert "PUBLIC_BASE_URL" in line.getMessage()
+    assert line.exc_info is None  # one line, no trace
+
+
+def test_an_async_function_without_a_required_setting_fails_its_invocation(
+    context: LambdaContext, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given the hourly archiving sweep deployed without TABLE_NAME
+    from clienteling.kernel.config import get_settings
+    from clienteling.kernel.errors import NotConfigured
+
+    from functions import archive_conversations
+
+    monkeypatch.setenv("TABLE_NAME", "")
+    get_settings.cache_clear()
+
+    # When Scheduler invokes it
+    # Then the invocation fails (Lambda retries it, then its dead-letter destination), with one line naming it
+    with pytest.raises(NotConfigured) as refused:
+        archive_conversations.lambda_handler(scheduler_notification(), context)
+    assert refused.value.missing == ("TABLE_NAME",)
+    [line] = _refusal_lines(caplog)
+    assert line.missing == ["TABLE_NAME"]  # type: ignore[attr-defined]
+
+
+def test_the_settings_are_read_at_the_first_invocation_not_at_import() -> None:
+    code = (
+        "import os\n"
+        "for name in ('TABLE_NAME', 'PUBLIC_BASE_URL'): os.environ.pop(name, None)\n"
+        "import functions.stores_api, functions.archive_conversations, functions.twilio_inbound\n"
+        "print('imported')\n"
+    )
+    assert _python(code) == ["imported"]

@@ -76,7 +76,7 @@ def send_queue() -> SendQueue:
 
     from clienteling.adapters.queues import SendQueue
 
-    return SendQueue(boto3.client("sqs"), get_settings().campaign_send_queue_url)
+    return SendQueue(boto3.client("sqs"), get_settings().needed("campaign_send_queue_url"))
 
 
 @functools.cache
@@ -192,7 +192,7 @@ def campaign_schedules() -> OneTimeSchedules:
     settings = get_settings()
     return OneTimeSchedules(
         boto3.client("scheduler"),
-        group=settings.scheduler_group,
-        target_arn=settings.campaign_start_function_arn,
-        role_arn=settings.scheduler_role_arn,
+        group=settings.needed("scheduler_group"),
+        target_arn=settings.needed("campaign_start_function_arn"),
+        role_arn=settings.needed("scheduler_role_arn"),
     )

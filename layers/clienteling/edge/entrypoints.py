@@ -29,6 +29,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from clienteling.kernel.config import get_settings
+from clienteling.kernel.errors import NotConfigured
 from clienteling.kernel.observability import flush_metrics, logger
 
 if TYPE_CHECKING:
@@ -49,13 +50,39 @@ Handler = LambdaHandler[dict[str, Any]]
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
-def _observed(handler: LambdaHandler[R], *, correlation_id_path: str | None = None) -> LambdaHandler[R]:
-    """One invocation inside the logging context, metrics flushed whatever happens: what every entrypoint adds."""
+def log_not_configured(error: NotConfigured) -> None:
+    """The one line operators get when a function refuses for want of a setting or a secret (names, no values)."""
+    logger.error(
+        f"not configured, refusing: {error.reason}: {', '.join(error.missing)}",
+        extra={"error_code": error.code, "missing": list(error.missing)},
+    )
+
+
+def _observed(
+    handler: LambdaHandler[R],
+    *,
+    correlation_id_path: str | None = None,
+    refuse: Callable[[NotConfigured], R] | None = None,
+) -> LambdaHandler[R]:
+    """One invocation inside the logging context, metrics flushed whatever happens: what every entrypoint adds.
+
+    The function refuses to start without its settings: before the handler runs, they are read (once per warm
+    function, at the first invocation, never at import); a missing one is logged in one line naming it, and the
+    invocation is answered by `refuse` (HTTP: 503) or fails (asynchronous triggers: Lambda retries, then the
+    dead-letter destination gets the event).
+    """
 
     @logger.inject_lambda_context(correlation_id_path=correlation_id_path, clear_state=True)
     @functools.wraps(handler)
     def observed(event: dict[str, Any], context: LambdaContext) -> R:
         try:
+            try:
+                get_settings()
+            except NotConfigured as error:
+                log_not_configured(error)
+                if refuse is None:
+                    raise
+                return refuse(error)
             return handler(event, context)
         finally:
             flush_metrics()
@@ -113,7 +140,10 @@ def http_entrypoint(app: ApiGatewayResolver, *, json_only: bool = True, max_body
             return refused
         return app.resolve(event, context)
 
-    return _observed(handler, correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+    def refuse(error: NotConfigured) -> dict[str, Any]:
+        return _json_error(HTTPStatus.SERVICE_UNAVAILABLE, error.code, error.message)
+
+    return _observed(handler, correlation_id_path=correlation_paths.API_GATEWAY_HTTP, refuse=refuse)
 
 
 # ---------------------------------------------------------------------------------------------------- DynamoDB stream

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.api_gateway import ApiGatewayResolver
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 
+from clienteling.edge.entrypoints import log_not_configured
 from clienteling.kernel import errors
 from clienteling.kernel.observability import logger
 
@@ -30,6 +31,7 @@ STATUS_BY_ERROR: dict[type[errors.DomainError], HTTPStatus] = {
     errors.TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
     errors.Gone: HTTPStatus.GONE,
     errors.ProviderUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    errors.NotConfigured: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
@@ -78,6 +80,9 @@ def validation_details(raw_errors: list[Any]) -> list[dict[str, Any]]:
 
 def _domain_error(error: errors.DomainError) -> Response[Any]:
     status = status_for(error)
+    if isinstance(error, errors.NotConfigured):
+        log_not_configured(error)
+        return error_response(status, error.code, error.message)
     logger.info("request refused", extra={"error_code": error.code, "status": int(status)})
     return error_response(status, error.code, error.message, error.details)
 

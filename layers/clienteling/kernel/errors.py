@@ -110,3 +110,18 @@ class Gone(DomainError):
 class ProviderUnavailable(DomainError):
     code = "provider_unavailable"
     default_message = "A provider we depend on did not answer; retry in a moment."
+
+
+class NotConfigured(DomainError):
+    """The function lacks a setting or a secret it needs (a deployment mistake): it refuses rather than guess.
+
+    `missing` names the variables or secret keys, for the one log line operators read; the caller only learns
+    that the service is not configured."""
+
+    code = "not_configured"
+    default_message = "This service is not configured yet; try again later."
+
+    def __init__(self, missing: list[str] | tuple[str, ...], reason: str = "missing") -> None:
+        self.missing = tuple(missing)
+        self.reason = reason
+        super().__init__()

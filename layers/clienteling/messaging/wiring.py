@@ -159,9 +159,9 @@ def send_later_schedules() -> OneTimeSchedules:
     settings = get_settings()
     return OneTimeSchedules(
         boto3.client("scheduler"),
-        group=settings.scheduler_group,
-        target_arn=settings.scheduled_messages_function_arn,
-        role_arn=settings.scheduler_role_arn,
+        group=settings.needed("scheduler_group"),
+        target_arn=settings.needed("scheduled_messages_function_arn"),
+        role_arn=settings.needed("scheduler_role_arn"),
     )
 
 
