@@ -151,9 +151,11 @@ def verify_notification(item: Mapping[str, Any], hmac_key: str) -> bool:
     not hex is a configuration error and raises ValueError rather than rejecting every webhook quietly.
     """
     try:
-        binascii.a2b_hex(hmac_key)
+        key = binascii.a2b_hex(hmac_key)
     except (binascii.Error, TypeError) as error:
         raise ValueError("the Adyen HMAC key must be hexadecimal") from error
+    if not key:
+        raise ValueError("the Adyen HMAC key is empty: every signature would be forgeable")
     from Adyen.util import is_valid_hmac_notification  # noqa: PLC0415 - heavy import, on first use only
 
     additional = item.get("additionalData")

@@ -199,7 +199,7 @@ def validate_signature(
 
     RequestValidator also tries the URL with and without its default port (:443/:80), as Twilio signs either.
     """
-    if not signature:
+    if not signature or not auth_token:  # with an empty token anyone can sign
         return False
     form = _FormParams()
     for name, value in params.items() if isinstance(params, Mapping) else params:

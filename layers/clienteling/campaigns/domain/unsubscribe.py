@@ -40,6 +40,8 @@ def _unb64(text: str) -> bytes:
 
 
 def _mac(key: bytes, payload: bytes) -> bytes:
+    if not key:
+        raise ValueError("an empty signing key would let anyone sign links")
     return hmac.new(key, b"unsubscribe:" + payload, hashlib.sha256).digest()[:_MAC_BYTES]
 
 
