@@ -14,6 +14,8 @@ DEFAULTS = {
     "CLIENTELING_LOCAL_JWT_SECRET": "clienteling-local-dev-secret-0123456789",
     "TWILIO_ACCOUNT_SID": "AC00000000000000000000000000000001",
     "TWILIO_AUTH_TOKEN": "local-twilio-auth-token-0000000000",
+    "TWILIO_WEBHOOK_KEY_ID": "webhooks_sharedkey_local",
+    "TWILIO_WEBHOOK_KEY": "local-twilio-webhook-shared-key-0123456789abcdef",
     "ADYEN_API_KEY": "local-adyen-api-key",
     "ADYEN_MERCHANT_ACCOUNT": "ClientelingLocalECOM",
     "ADYEN_HMAC_KEY": "44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056",
@@ -40,6 +42,8 @@ class LocalSettings:
     jwt_secret: str
     twilio_account_sid: str
     twilio_auth_token: str
+    twilio_webhook_key_id: str
+    twilio_webhook_key: str
     adyen_api_key: str
     adyen_merchant_account: str
     adyen_hmac_key: str
@@ -59,6 +63,8 @@ class LocalSettings:
             jwt_secret=get("CLIENTELING_LOCAL_JWT_SECRET"),
             twilio_account_sid=get("TWILIO_ACCOUNT_SID"),
             twilio_auth_token=get("TWILIO_AUTH_TOKEN"),
+            twilio_webhook_key_id=get("TWILIO_WEBHOOK_KEY_ID"),
+            twilio_webhook_key=get("TWILIO_WEBHOOK_KEY"),
             adyen_api_key=get("ADYEN_API_KEY"),
             adyen_merchant_account=get("ADYEN_MERCHANT_ACCOUNT"),
             adyen_hmac_key=get("ADYEN_HMAC_KEY"),
@@ -73,6 +79,7 @@ class LocalSettings:
         """What the Secrets Manager secret holds in AWS; locally seeded into moto from the environment."""
         return {
             "twilio_auth_token": self.twilio_auth_token,
+            f"twilio_webhook_key.{self.twilio_webhook_key_id}": self.twilio_webhook_key,
             "adyen_api_key": self.adyen_api_key,
             "adyen_hmac_key": self.adyen_hmac_key,
             "adyen_webhook_username": self.adyen_webhook_username,

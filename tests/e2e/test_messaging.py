@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local import tokens
+from infra.local import config, tokens
 from infra.local.stack import RunningStack
 from tests.conftest import World, random_fr_mobile, random_us_number
 from tests.e2e.messaging_helpers import Phone, eventually
@@ -176,6 +176,94 @@ def test_a_forged_webhook_is_refused_and_stores_nothing(world: World, shop: dict
         assert response.status_code == 403
     inbox = world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", token=shop["lea"]).json()["items"]
     assert inbox == []
+
+
+def _inbound_raw(stack: RunningStack, payload: dict[str, Any]) -> dict[str, Any]:
+    response = requests.post(f"{stack.twilio.base_url}/_sim/inbound", json=payload, timeout=30)
+    assert response.status_code == 200, response.text
+    return dict(response.json())
+
+
+def test_a_signed_webhook_with_a_repeated_field_is_accepted(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    # Given Twilio posts a form where a field name repeats, signed over every value
+    payload = {
+        "from": shop["phone"],
+        "to": shop["store"]["phoneNumber"],
+        "body": "Bonjour, deux questions",
+        "extraFields": [["AddOns", '{"status":"successful"}'], ["AddOns", '{"status":"failed"}']],
+    }
+
+    # When it reaches the webhook
+    answer = _inbound_raw(local_stack, payload)
+
+    # Then the signature checks out (the pairs were not collapsed before the check) and the text is stored
+    assert answer["status"] == 200, answer
+    conversation_id = _conversation_id(world, shop["lea"])
+    messages = world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["lea"]).json()["items"]
+    assert [m["body"] for m in messages] == ["Bonjour, deux questions"]
+
+
+def test_a_webhook_signed_with_hmac_sha256_and_a_shared_key_is_accepted(
+    world: World, shop: dict[str, Any], local_stack: RunningStack
+) -> None:
+    # Given Twilio signs with the account's SharedKey in HMAC-SHA256 (X-Twilio-Webhooks-Signature-Settings)
+    payload = {
+        "from": shop["phone"],
+        "to": shop["store"]["phoneNumber"],
+        "body": "Signé en SHA-256",
+        "signatureAlgorithm": "HMAC_SHA256",
+    }
+
+    # When it is posted, and posted again (a redelivery is signed the same way)
+    first = _inbound_raw(local_stack, payload)
+    again = _inbound_raw(local_stack, {"replay": first["messageSid"]})
+
+    # Then both pass, and the text is stored once
+    assert first["status"] == 200, first
+    assert again["status"] == 200, again
+    conversation_id = _conversation_id(world, shop["lea"])
+    messages = world.api.get(f"/v1/conversations/{conversation_id}/messages", token=shop["lea"]).json()["items"]
+    assert [m["body"] for m in messages] == ["Signé en SHA-256"]
+
+
+def test_sha256_signatures_are_checked_with_the_key_and_algorithm_they_name(
+    world: World, shop: dict[str, Any], local_gateway: str
+) -> None:
+    from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+
+    settings = config.LocalSettings.from_environment()
+    url = f"{local_gateway}/webhooks/twilio/sms"
+    form = {"MessageSid": "SM" + "1" * 32, "From": shop["phone"], "To": shop["store"]["phoneNumber"], "Body": "x"}
+    shared = RequestValidator(settings.twilio_webhook_key).compute_signature(url, form, "HMAC_SHA256")
+    with_token = RequestValidator(settings.twilio_auth_token).compute_signature(url, form, "HMAC_SHA256")
+    cases = [
+        # a SharedKey signature without the header that says so: checked as HMAC-SHA1 with the auth token
+        (shared, None),
+        # a key this deployment does not have
+        (shared, "key=webhooks_sharedkey_unknown,algorithm=HMAC_SHA256"),
+        # the right key named, the wrong algorithm named
+        (shared, f"key={settings.twilio_webhook_key_id},algorithm=HMAC_SHA1"),
+        # an algorithm nobody supports
+        (shared, f"key={settings.twilio_webhook_key_id},algorithm=HMAC_MD5"),
+        # signed with the auth token, while the header names the SharedKey
+        (with_token, f"key={settings.twilio_webhook_key_id},algorithm=HMAC_SHA256"),
+    ]
+    for signature, signature_settings in cases:
+        headers = {"X-Twilio-Signature": signature}
+        if signature_settings:
+            headers["X-Twilio-Webhooks-Signature-Settings"] = signature_settings
+        response = requests.post(url, data=form, headers=headers, timeout=10)
+        assert response.status_code == 403, (signature_settings, response.text)
+    inbox = world.api.get(f"/v1/stores/{world.store_id('paris')}/inbox", token=shop["lea"]).json()["items"]
+    assert inbox == []
+    # And the real thing passes
+    headers = {
+        "X-Twilio-Signature": shared,
+        "X-Twilio-Webhooks-Signature-Settings": f"key={settings.twilio_webhook_key_id},algorithm=HMAC_SHA256",
+    }
+    assert requests.post(url, data=form, headers=headers, timeout=10).status_code == 200
 
 
 def test_mms_is_kept_with_every_image(world: World, shop: dict[str, Any], local_stack: RunningStack) -> None:

@@ -88,3 +88,43 @@ def test_anything_changed_fails(token: str, url: str, params: dict[str, str], si
     # When it is validated
     # Then it fails
     assert not validate_signature(token, url, params, signature)
+
+
+def _sign_sha256(secret: str, url: str, fields: list[tuple[str, str]]) -> str:
+    text = url + "".join(name + value for name, value in sorted(set(fields)))
+    return base64.b64encode(hmac.new(secret.encode(), text.encode(), hashlib.sha256).digest()).decode()
+
+
+SHARED_KEY = "shared-key-secret-0123456789abcdef"
+
+
+def test_hmac_sha256_is_checked_when_asked() -> None:
+    fields = [*PARAMS.items(), ("MediaUrl", "https://a.example/2"), ("MediaUrl", "https://a.example/1")]
+    signature = _sign_sha256(SHARED_KEY, URL, fields)
+
+    assert validate_signature(SHARED_KEY, URL, fields, signature, "HMAC_SHA256")
+    assert not validate_signature(SHARED_KEY, URL, fields, signature)  # read as HMAC-SHA1
+    assert not validate_signature(SHARED_KEY, URL, fields, signature, "HMAC_SHA1")
+    assert not validate_signature(SHARED_KEY, URL, fields, signature, "HMAC_MD5")
+    assert not validate_signature(AUTH_TOKEN, URL, fields, signature, "HMAC_SHA256")
+    assert not validate_signature(SHARED_KEY, URL, fields[:-1], signature, "HMAC_SHA256")
+
+
+@pytest.mark.parametrize(
+    ("header", "algorithm", "key"),
+    [
+        (None, "HMAC_SHA1", None),
+        ("", "HMAC_SHA1", None),
+        ("key=webhooks_sharedkey_abc,algorithm=HMAC_SHA256", "HMAC_SHA256", "webhooks_sharedkey_abc"),
+        (" algorithm = HMAC_SHA256 , key = k1 ", "HMAC_SHA256", "k1"),
+        ("key=k1", "HMAC_SHA1", "k1"),
+        ("algorithm=HMAC_MD5,key=k1", "HMAC_MD5", "k1"),
+    ],
+)
+def test_the_signature_settings_header_is_read_as_twilio_python_reads_it(
+    header: str | None, algorithm: str, key: str | None
+) -> None:
+    from clienteling.adapters.sms import signature_settings
+
+    settings = signature_settings(header)
+    assert (settings.algorithm, settings.shared_key_id) == (algorithm, key)

@@ -15,7 +15,11 @@ Developer controls, not part of Twilio's API, live under `/_sim/`:
 - `POST /_sim/inbound` `{"from", "to", "body", "media": [{"contentType", "base64"}], "messagingServiceSid"}`
   posts Twilio's inbound webhook, signed, to `{webhook_base_url}/webhooks/twilio/sms` and delivers the
   `<Message>` replies of the TwiML it gets back; `?replay=<MessageSid>` (or `"replay"`) posts the same webhook
-  again, for idempotency tests. Answers `{"messageSid", "status", "twiml", "replies"}`.
+  again, for idempotency tests. Answers `{"messageSid", "status", "twiml", "replies"}`. Two options show how
+  Twilio can sign: `"extraFields": [["Name", "value"], ...]` adds form fields after Twilio's own (a name may
+  repeat, and every value is signed), and `"signatureAlgorithm": "HMAC_SHA256"` signs with the account's webhook
+  SharedKey and sends `X-Twilio-Webhooks-Signature-Settings: key=<id>,algorithm=HMAC_SHA256`, as Twilio does for
+  webhooks signed with a SharedKey (HMAC_SHA1 with the auth token otherwise, without that header).
 - `GET /_sim/messages?phone=+33...`: what that phone shows, oldest first (API messages, replies, inbound).
 - `POST /_sim/carrier-opt-out` and `POST /_sim/undeliverable` `{"phone", "remove": false}`: failure sets.
 - `POST /_sim/unavailable` `{"phone", "remove": false}`: the API answers 503 (error 20503) to messages for that
@@ -46,7 +50,7 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from xml.etree import ElementTree
 
@@ -54,7 +58,11 @@ import phonenumbers
 import requests
 from clienteling.kernel.observability import redact_phone
 from pydantic import Base64Bytes, BaseModel, ConfigDict, Field, ValidationError, model_validator
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.request_validator import (  # type: ignore[import-untyped]
+    HMAC_SHA1,
+    SIGNATURE_SETTINGS_HEADER,
+    RequestValidator,
+)
 
 if TYPE_CHECKING:
     from infra.local.config import LocalSettings
@@ -191,6 +199,7 @@ class Message:
     date_updated: datetime = field(default_factory=_now)
     date_sent: datetime | None = None
     webhook_form: list[tuple[str, str]] | None = None  # inbound only: what a replay posts again
+    webhook_algorithm: str = HMAC_SHA1  # inbound only: how it was signed (a replay signs the same way)
 
     def resource(self, account_sid: str) -> dict[str, Any]:
         """The spec's api.v2010.account.message, field for field (counts are strings there)."""
@@ -272,6 +281,8 @@ class _InboundIn(BaseModel):
     media: list[_MediaIn] = Field(default_factory=list, max_length=MAX_MEDIA_URLS)
     messaging_service_sid: str | None = Field(default=None, alias="messagingServiceSid")
     replay: str | None = None
+    extra_fields: list[tuple[str, str]] = Field(default_factory=list, alias="extraFields", max_length=20)
+    signature_algorithm: Literal["HMAC_SHA1", "HMAC_SHA256"] = Field(default=HMAC_SHA1, alias="signatureAlgorithm")
 
     @model_validator(mode="after")
     def _a_new_message_is_complete(self) -> _InboundIn:
@@ -288,6 +299,13 @@ class _PhoneIn(BaseModel):
 
     phone: str
     remove: bool = False
+
+
+class _Fields(dict[str, list[str]]):
+    """Form fields with every value of a repeated name, in the MultiDict shape RequestValidator signs (getlist)."""
+
+    def getlist(self, name: str) -> list[str]:
+        return self[name]
 
 
 def _twiml_messages(twiml: bytes) -> list[_TwimlMessage]:
@@ -321,11 +339,15 @@ def _phone_param(query: Mapping[str, str], name: str) -> str | None:
 class TwilioSimulator:
     """Twilio's Messages API for one account, on a local HTTP server."""
 
-    def __init__(self, account_sid: str, auth_token: str, webhook_base_url: str) -> None:
+    def __init__(
+        self, account_sid: str, auth_token: str, webhook_base_url: str, shared_key: tuple[str, str] | None = None
+    ) -> None:
+        """`shared_key`: (id, secret) of the account's webhook SharedKey, for webhooks signed with HMAC_SHA256."""
         self.account_sid = account_sid
         self.auth_token = auth_token
         self.webhook_base_url = webhook_base_url.rstrip("/")
         self.base_url = ""
+        self.shared_key = shared_key
         self._validator = RequestValidator(auth_token)
         self._lock = threading.RLock()
         self._messages: dict[str, Message] = {}
@@ -660,7 +682,7 @@ class TwilioSimulator:
     def _post_inbound(self, inbound: Message, form: list[tuple[str, str]], *, replaying: bool) -> Reply:
         url = self.webhook_base_url + WEBHOOK_PATH
         try:
-            response = self._post_signed(url, form)
+            response = self._post_signed(url, form, algorithm=inbound.webhook_algorithm)
         except requests.RequestException as error:
             log.warning("inbound %s: webhook unreachable (%s)", inbound.sid, type(error).__name__)
             return _json(
@@ -722,6 +744,7 @@ class TwilioSimulator:
             form.append(("MessagingServiceSid", request.messaging_service_sid))
         for index, (media, url) in enumerate(zip(request.media, media_urls, strict=True)):
             form += [(f"MediaContentType{index}", media.content_type), (f"MediaUrl{index}", url)]
+        form += [(name, value) for name, value in request.extra_fields]
         message = Message(
             sid=sid,
             direction="inbound",
@@ -734,6 +757,7 @@ class TwilioSimulator:
             messaging_service_sid=request.messaging_service_sid,
             date_sent=_now(),
             webhook_form=form,
+            webhook_algorithm=request.signature_algorithm,
         )
         with self._lock:
             self._messages[sid] = message
@@ -769,18 +793,26 @@ class TwilioSimulator:
 
     # Status callbacks
 
-    def _post_signed(self, url: str, form: list[tuple[str, str]]) -> requests.Response:
-        """POST a form as Twilio's webhooks do: signed with the account's auth token over URL + sorted params."""
-        signature = str(self._validator.compute_signature(url, dict(form)))
+    def _post_signed(self, url: str, form: list[tuple[str, str]], *, algorithm: str = HMAC_SHA1) -> requests.Response:
+        """POST a form as Twilio's webhooks do: signed over URL + sorted params (every value of a repeated one),
+        with the auth token (HMAC_SHA1), or with the SharedKey, named in X-Twilio-Webhooks-Signature-Settings."""
+        fields = _Fields()
+        for name, value in form:
+            fields.setdefault(name, []).append(value)
+        headers = {"I-Twilio-Idempotency-Token": str(uuid.uuid4()), "User-Agent": "TwilioProxy/1.1"}
+        if algorithm == HMAC_SHA1:
+            headers["X-Twilio-Signature"] = str(self._validator.compute_signature(url, fields))
+        else:
+            if self.shared_key is None:
+                raise ValueError("signing with a SharedKey needs the simulator's shared_key")
+            key_id, secret = self.shared_key
+            headers["X-Twilio-Signature"] = str(RequestValidator(secret).compute_signature(url, fields, algorithm))
+            headers[SIGNATURE_SETTINGS_HEADER] = f"key={key_id},algorithm={algorithm}"
         # A plain call, not a shared Session: Sessions are not thread-safe and several threads post webhooks.
         return requests.post(
             url,
             data=form,
-            headers={
-                "X-Twilio-Signature": signature,
-                "I-Twilio-Idempotency-Token": str(uuid.uuid4()),
-                "User-Agent": "TwilioProxy/1.1",
-            },
+            headers=headers,
             timeout=WEBHOOK_TIMEOUT_SECONDS,
             allow_redirects=False,
         )
@@ -884,6 +916,11 @@ def start_for_stack(settings: LocalSettings, webhook_base_url: str) -> TwilioSim
 
     It binds port 0 rather than a port probed beforehand, so no other process can take it in between.
     """
-    simulator = TwilioSimulator(settings.twilio_account_sid, settings.twilio_auth_token, webhook_base_url)
+    simulator = TwilioSimulator(
+        settings.twilio_account_sid,
+        settings.twilio_auth_token,
+        webhook_base_url,
+        shared_key=(settings.twilio_webhook_key_id, settings.twilio_webhook_key),
+    )
     simulator.start("127.0.0.1", 0)
     return simulator

@@ -26,6 +26,9 @@ RULES: dict[str, tuple[int, bool]] = {
     "adyen_webhook_username": (1, False),
     "adyen_webhook_password": (1, False),
 }
+# Twilio webhook SharedKeys (X-Twilio-Webhooks-Signature-Settings: key=<id>): "twilio_webhook_key.<id>".
+TWILIO_WEBHOOK_KEY = "twilio_webhook_key."
+_PREFIX_RULES = {TWILIO_WEBHOOK_KEY: (MIN_KEY_BYTES, False)}
 
 
 class MissingSecret(NotConfigured):
@@ -47,7 +50,8 @@ def _strength(value: str, *, hexadecimal: bool) -> int:
 
 def check(name: str, value: str) -> str:
     """`value` if it is strong enough to be secret `name` (RULES), else MissingSecret."""
-    least, hexadecimal = RULES.get(name, (1, False))
+    prefixed = [rule for prefix, rule in _PREFIX_RULES.items() if name.startswith(prefix)]
+    least, hexadecimal = RULES.get(name) or (prefixed[0] if prefixed else (1, False))
     if not value.strip():
         raise MissingSecret(name, "empty secret")
     if _strength(value, hexadecimal=hexadecimal) < least:
@@ -56,14 +60,27 @@ def check(name: str, value: str) -> str:
     return value
 
 
-def provider_secret(name: str) -> str:
-    """Key `name` of the provider secret, checked against RULES at each use (the secret itself is cached)."""
+def _values() -> Any:
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415 - only functions that need it pay
 
     settings = get_settings()
-    values: Any = parameters.get_secret(
-        settings.secrets_name, transform="json", max_age=settings.secrets_max_age_seconds
-    )
+    return parameters.get_secret(settings.secrets_name, transform="json", max_age=settings.secrets_max_age_seconds)
+
+
+def provider_secret(name: str) -> str:
+    """Key `name` of the provider secret, checked against RULES at each use (the secret itself is cached)."""
+    values = _values()
     if not isinstance(values, dict) or not isinstance(values.get(name), str):
         raise MissingSecret(name)
     return check(name, str(values[name]))
+
+
+def optional_provider_secret(name: str) -> str | None:
+    """Key `name` of the provider secret if the deployment has one (checked like any other), else None: for keys
+    a request names (a Twilio SharedKey id), where an unknown one is the request's problem, not ours."""
+    values = _values()
+    if not isinstance(values, dict) or name not in values:
+        return None
+    if not isinstance(values[name], str):
+        raise MissingSecret(name)
+    return check(name, values[name])

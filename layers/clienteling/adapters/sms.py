@@ -9,10 +9,15 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
+from twilio.request_validator import (  # type: ignore[import-untyped]
+    HMAC_SHA1,
+    RequestValidator,
+    get_signature_algorithm,
+)
 
 from clienteling.kernel.observability import logger, redact_phone
 from clienteling.kernel.providers import (
@@ -192,19 +197,44 @@ class _FormParams(dict[str, list[str]]):
         return self[name]
 
 
+@dataclass(frozen=True, slots=True)
+class SignatureSettings:
+    """What X-Twilio-Webhooks-Signature-Settings says (`key=<sharedKeyId>,algorithm=<algorithm>`): which secret
+    signed the webhook (a SharedKey's, or the auth token's when the header is absent) and with which HMAC."""
+
+    algorithm: str = HMAC_SHA1
+    shared_key_id: str | None = None
+
+
+def signature_settings(header: str | None) -> SignatureSettings:
+    """The header read as twilio-python reads it (`get_signature_algorithm`), with the SharedKey's id."""
+    key = None
+    for part in (header or "").split(","):
+        name, separator, value = part.partition("=")
+        if separator and name.strip() == "key" and value.strip():
+            key = value.strip()
+    return SignatureSettings(algorithm=get_signature_algorithm(header), shared_key_id=key)
+
+
 def validate_signature(
-    auth_token: str, url: str, params: Mapping[str, str] | Sequence[tuple[str, str]], signature: str
+    secret: str,
+    url: str,
+    params: Mapping[str, str] | Sequence[tuple[str, str]],
+    signature: str,
+    algorithm: str | None = None,
 ) -> bool:
-    """Whether X-Twilio-Signature `signature` signs this webhook: the full URL Twilio called and its form fields.
+    """Whether X-Twilio-Signature `signature` signs this webhook: the full URL Twilio called and its form fields,
+    every value of a repeated field included, with `secret` (the auth token, or the SharedKey's secret the
+    signature settings name) and `algorithm` (HMAC_SHA1 by default, HMAC_SHA256; anything else fails).
 
     RequestValidator also tries the URL with and without its default port (:443/:80), as Twilio signs either.
     """
-    if not signature or not auth_token:  # with an empty token anyone can sign
+    if not signature or not secret:  # with an empty secret anyone can sign
         return False
     form = _FormParams()
     for name, value in params.items() if isinstance(params, Mapping) else params:
         form.setdefault(name, []).append(value)
-    return bool(RequestValidator(auth_token).validate(url, form, signature))
+    return bool(RequestValidator(secret).validate(url, form, signature, algorithm=algorithm))
 
 
 def provider_status(status: str) -> DeliveryStatus:

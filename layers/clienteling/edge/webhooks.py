@@ -10,8 +10,8 @@ from urllib.parse import parse_qsl
 from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
 
 from clienteling.adapters.payments import verify_basic_auth, verify_notification
-from clienteling.adapters.secrets import provider_secret
-from clienteling.adapters.sms import validate_signature
+from clienteling.adapters.secrets import TWILIO_WEBHOOK_KEY, optional_provider_secret, provider_secret
+from clienteling.adapters.sms import SignatureSettings, signature_settings, validate_signature
 from clienteling.kernel.config import get_settings
 from clienteling.kernel.errors import Forbidden, Unauthorized, ValidationFailed
 from clienteling.kernel.observability import logger
@@ -29,16 +29,39 @@ def public_url(event: APIGatewayProxyEventV2) -> str:
     return get_settings().public_base_url.rstrip("/") + event.raw_path + (f"?{query}" if query else "")
 
 
+def _twilio_signing_secret(settings: SignatureSettings) -> str | None:
+    """The secret a Twilio webhook says it was signed with: a SharedKey we hold, else (no key named) the auth
+    token. None for a SharedKey this deployment does not have."""
+    if settings.shared_key_id is None:
+        return provider_secret("twilio_auth_token")
+    return optional_provider_secret(TWILIO_WEBHOOK_KEY + settings.shared_key_id)
+
+
 def verified_twilio_form(event: APIGatewayProxyEventV2) -> dict[str, str]:
-    """The form Twilio posted, once X-Twilio-Signature proves Twilio sent it with our auth token."""
+    """The form Twilio posted, once X-Twilio-Signature proves Twilio sent it: signed over every field as posted,
+    repeated ones included, with the algorithm and key X-Twilio-Webhooks-Signature-Settings names (HMAC-SHA1 with
+    the auth token without it), as twilio-python's RequestValidator checks it.
+
+    The form handed on keeps the first value of a repeated field (Twilio's own fields come once).
+    """
     signature = event.headers.get("x-twilio-signature") or ""
-    params = dict(parse_qsl(raw_body(event).decode("utf-8", errors="replace"), keep_blank_values=True))
-    if not signature or not validate_signature(
-        provider_secret("twilio_auth_token"), public_url(event), params, signature
-    ):
-        logger.warning("twilio webhook with a bad or missing signature", extra={"path": event.raw_path})
+    pairs = parse_qsl(raw_body(event).decode("utf-8", errors="replace"), keep_blank_values=True)
+    settings = signature_settings(event.headers.get("x-twilio-webhooks-signature-settings"))
+    secret = _twilio_signing_secret(settings) if signature else None
+    if secret is None or not validate_signature(secret, public_url(event), pairs, signature, settings.algorithm):
+        logger.warning(
+            "twilio webhook with a bad or missing signature",
+            extra={
+                "path": event.raw_path,
+                "algorithm": settings.algorithm,
+                "shared_key_known": secret is not None if settings.shared_key_id else None,
+            },
+        )
         raise Forbidden("The request signature is not valid.")
-    return params
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        form.setdefault(name, value)
+    return form
 
 
 def verified_adyen_items(event: APIGatewayProxyEventV2) -> list[dict[str, Any]]:
