@@ -30,7 +30,10 @@ def get_order(order_id: Annotated[Id, Path()], caller: CallerDep, orders: Orders
 
 
 @app.get(
-    "/v1/customers/<customer_id>/orders", tags=TAGS, summary="A customer's orders, newest first",
+    "/v1/customers/<customer_id>/orders", tags=TAGS,
+    summary="A customer's orders in your stores, newest first",
+    description="Store-scoped as GET /v1/orders/{id} is: orders of the caller's stores (every store's for an "
+    "admin). A page may hold fewer than `limit` orders and still end with nextCursor.",
     responses=ERROR_RESPONSES,
 )  # fmt: skip
 def customer_orders(

@@ -202,6 +202,33 @@ def test_a_refused_payment_is_recorded_and_shown_in_the_chat(shop: Shop, local_s
     assert len(shop.api.get(f"/v1/customers/{shop.customer['id']}/orders", token=shop.associate).json()["items"]) == 1
 
 
+def test_a_customers_orders_are_listed_as_store_scoped_as_one_order_is(
+    shop: Shop, world: World, local_stack: RunningStack
+) -> None:
+    # Given an order paid in Paris
+    _fill(shop)
+    shared = shop.api.post(f"{shop.cart_path}/share", token=shop.associate).json()
+    assert pay(local_stack, link_id(shared["paymentUrl"]))["webhookBody"] == "[accepted]"
+    local_stack.events.drain()
+    path = f"/v1/customers/{shop.customer['id']}/orders"
+    [order] = shop.api.get(path, token=shop.associate).json()["items"]
+
+    # When a New York associate reads that customer's orders, and that order
+    nyc = world.token("nyc-associate", "associate", "nyc")
+    listed = shop.api.get(path, token=nyc)
+    one = shop.api.get(f"/v1/orders/{order['id']}", token=nyc)
+
+    # Then both agree: not in your stores (the list is empty, the order is not found)
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["items"] == []
+    assert one.status_code == 404
+    # And someone of both stores, or an admin, sees it in both
+    both = world.token("roaming", "associate", "paris", "nyc")
+    for token in (both, world.admin):
+        assert [o["id"] for o in shop.api.get(path, token=token).json()["items"]] == [order["id"]]
+        assert shop.api.get(f"/v1/orders/{order['id']}", token=token).status_code == 200
+
+
 def _notification(reference: str, value: int, currency: str = "EUR", psp: str = "PSP0000000000001") -> dict[str, Any]:
     return {
         "amount": {"value": value, "currency": currency},

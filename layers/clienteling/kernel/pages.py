@@ -32,9 +32,13 @@ def query_page(
     index: str | None = None,
     sort_key: ConditionBase | None = None,
     newest_first: bool = False,
+    only: ConditionBase | None = None,
 ) -> Page[T]:
     """One Query of one partition (of the table or an index), optionally narrowed on its sort key, continuing
-    from a cursor that must come from the same partition; `read` turns each item into what the page holds."""
+    from a cursor that must come from the same partition; `read` turns each item into what the page holds.
+
+    `only` filters the items the Query read (a FilterExpression): still one request a page, but `limit` counts the
+    items read, so a page may hold fewer (even none) and still have a cursor to the next."""
     partition_attribute = f"{index}PK" if index else "PK"  # every index's partition key is named so
     condition: ConditionBase = Key(partition_attribute).eq(partition)
     if sort_key is not None:
@@ -44,6 +48,8 @@ def query_page(
         request["IndexName"] = index
     if newest_first:
         request["ScanIndexForward"] = False
+    if only is not None:
+        request["FilterExpression"] = only
     if cursor:
         request["ExclusiveStartKey"] = cursors.decode(
             cursor, partition_attribute=partition_attribute, partition=partition

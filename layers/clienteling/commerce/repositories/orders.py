@@ -4,10 +4,13 @@ reachable for erasure with the rest of the customer)."""
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Collection
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from clienteling.commerce.domain.carts import Fulfillment, TaxMode
 from clienteling.commerce.domain.orders import Order, OrderLine
@@ -21,6 +24,7 @@ if TYPE_CHECKING:
 
 # Adyen retries an unacknowledged notification for up to 30 days; the markers outlive that.
 MARKER_RETENTION = timedelta(days=35)
+_IN_LIMIT = 100  # values of one IN in a DynamoDB condition
 
 
 class AlreadyHandled(Conflict):
@@ -38,8 +42,16 @@ class OrderRepository:
         item = self._table.get_item(Key=keys.order(order_id)).get("Item")
         return _from_item(item) if item else None
 
-    def by_customer(self, customer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
-        """AP-O2: a customer's orders, newest first. 1 Query on the customer's partition."""
+    def by_customer(
+        self, customer_id: str, *, limit: int, cursor: str | None, store_ids: Collection[str] | None = None
+    ) -> Page[Order]:
+        """AP-O2: a customer's orders, newest first, all of them or only those of `store_ids` (a filter on the
+        entries read: a page may hold fewer than `limit`). 1 Query on the customer's partition."""
+        only = None
+        if store_ids is not None:
+            stores = sorted(store_ids) or [""]  # no store: nothing matches
+            chunks = [Attr("store_id").is_in(stores[i : i + _IN_LIMIT]) for i in range(0, len(stores), _IN_LIMIT)]
+            only = functools.reduce(operator.or_, chunks)
         return query_page(
             self._table,
             _from_item,
@@ -48,6 +60,7 @@ class OrderRepository:
             newest_first=True,
             limit=limit,
             cursor=cursor,
+            only=only,
         )
 
     def marker(self, psp_reference: str, event_code: str) -> dict[str, Any] | None:

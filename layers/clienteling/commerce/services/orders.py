@@ -24,8 +24,10 @@ class OrderService:
         return order
 
     def for_customer(self, caller: Caller, customer_id: str, *, limit: int, cursor: str | None) -> Page[Order]:
-        """A customer's orders from every store (customers belong to the retailer, as their records do)."""
+        """A customer's orders in the caller's stores (every store's for an admin), as `get` shows them: the
+        customer record is the retailer's, another store's orders are that store's."""
         caller.require_role(Role.ASSOCIATE)
         if self._customers.get(customer_id) is None:
             raise NotFound("No such customer.")
-        return self._orders.by_customer(customer_id, limit=limit, cursor=cursor)
+        stores = None if caller.is_admin else caller.store_ids
+        return self._orders.by_customer(customer_id, limit=limit, cursor=cursor, store_ids=stores)
