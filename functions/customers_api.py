@@ -11,9 +11,10 @@ from clienteling.directory.contracts.customers import (
     ConsentEventOut,
     CustomerCreate,
     CustomerOut,
-    CustomerSummaryOut,
+    CustomerSearchPage,
     CustomerUpdate,
     consent_event_out,
+    customer_found,
     customer_out,
 )
 from clienteling.directory.domain.customers import Customer
@@ -46,12 +47,20 @@ def create_customer(
 
 
 @app.get(
-    "/v1/customers", tags=TAGS, summary="Find customers (one criterion) or list a store's", responses=ERROR_RESPONSES
+    "/v1/customers",
+    tags=TAGS,
+    summary="Find customers (one criterion) or list a store's",
+    description="Customers of your stores come as `view: summary`, with their phone and email; customers of other "
+    "stores as `view: reduced` (name, home store, customer number), unless you are an admin.",
+    responses=ERROR_RESPONSES,
 )
 def find_customers(
     caller: CallerDep,
     customers: Customers,
-    q: Annotated[str | None, Query(max_length=100, description="Name prefix; any case or accent")] = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=3, max_length=100, description="Name prefix, 3 characters at least; any case or accent"),
+    ] = None,
     phone: Annotated[str | None, Query(max_length=32, description="Phone number in any format")] = None,
     email: Annotated[str | None, Query(max_length=254)] = None,
     internal_id: Annotated[str | None, Query(alias="internalId", max_length=64)] = None,
@@ -59,7 +68,7 @@ def find_customers(
     store_id: Annotated[str | None, Query(alias="storeId", max_length=64)] = None,
     cursor: Cursor = None,
     limit: Limit = 25,
-) -> Page[CustomerSummaryOut]:
+) -> CustomerSearchPage:
     page = customers.find(
         caller,
         q=q,
@@ -71,9 +80,7 @@ def find_customers(
         limit=limit,
         cursor=cursor,
     )
-    return Page[CustomerSummaryOut](
-        items=[CustomerSummaryOut.model_validate(c, from_attributes=True) for c in page.items], next_cursor=page.cursor
-    )
+    return CustomerSearchPage(items=[customer_found(c) for c in page.items], next_cursor=page.cursor)
 
 
 @app.get("/v1/customers/<customer_id>", tags=TAGS, summary="One customer", responses=ERROR_RESPONSES)

@@ -192,3 +192,23 @@ def test_access(world: World, case: str, role: str, own: bool) -> None:
     assert response.status_code == expected, response.text
     if expected >= 400:
         assert response.json()["error"]["code"] in {"forbidden", "not_found"}
+
+
+@pytest.mark.parametrize("role", ["associate", "manager", "admin"])
+@pytest.mark.parametrize("own", [True, False], ids=["own-store", "other-store"])
+def test_search_shows_contact_details_of_own_stores_customers_only(world: World, role: str, own: bool) -> None:
+    """GET /v1/customers answers everyone 200; what a found customer shows depends on the caller's stores."""
+    token = world.admin if role == "admin" else world.token(f"{role}-matrix", role, "paris")
+    customer = _customer(world, "paris" if own else "nyc")
+    found = world.api.get("/v1/customers", params={"customerNumber": customer["customerNumber"]}, token=token)
+    assert found.status_code == 200, found.text
+    [shown] = found.json()["items"]
+    if role == "admin" or own:
+        assert (shown["view"], shown["id"], shown["phoneNumber"]) == (
+            "summary",
+            customer["id"],
+            customer["phoneNumber"],
+        )
+    else:
+        assert shown["view"] == "reduced"
+        assert set(shown) == {"view", "customerNumber", "firstName", "lastName", "homeStoreId"}

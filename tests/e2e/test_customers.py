@@ -243,3 +243,67 @@ def test_consent_for_another_store_is_403(world: World, associate: str) -> None:
         token=associate,
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("query", ["m", "mu", " m ", "m  ", "é"])
+def test_name_search_needs_three_characters(world: World, associate: str, query: str) -> None:
+    # Given customers in the business
+    create(world, associate, firstName="Mia", lastName="Martin")
+
+    # When an associate searches with fewer than 3 characters (the old `?q=m` listed everyone)
+    response = world.api.get("/v1/customers", token=associate, params={"q": query})
+
+    # Then it is a clear 400 on q, and nothing is listed
+    assert response.status_code == 400, response.text
+    error = response.json()["error"]
+    assert error["code"] == "validation_error"
+    assert [d["loc"] for d in error["details"]] == [["query", "q"]]
+    assert "items" not in response.json()
+
+
+def test_other_stores_customers_come_back_reduced_unless_admin(world: World, associate: str) -> None:
+    # Given a customer of Paris (the associate's store) and one of New York, with the same surname
+    marker = "Rd" + world.store_id("paris")[-6:].lower()
+    own_phone = random_fr_mobile()
+    own = create(world, associate, firstName="Zoë", lastName=f"{marker} Paris", phoneNumber=own_phone)
+    body = {
+        "firstName": "Mia",
+        "lastName": f"{marker} Newyork",
+        "homeStoreId": world.store_id("nyc"),
+        "phoneNumber": "+12125550147",
+        "email": f"{marker}n@example.com",
+        "notes": "Prefers texts after 6pm",
+    }
+    other = world.api.post("/v1/customers", body, token=world.admin).json()
+
+    # When the Paris associate searches by name, by the other's phone, email or card number
+    by_name = world.api.get("/v1/customers", token=associate, params={"q": marker}).json()["items"]
+    exact = [
+        world.api.get("/v1/customers", token=associate, params=params).json()["items"]
+        for params in (
+            {"phone": "+12125550147"},
+            {"email": f"{marker}n@example.com"},
+            {"customerNumber": other["customerNumber"]},
+        )
+    ]
+
+    # Then their own store's customer is a summary with contact details; New York's is reduced, whatever the search
+    shown = {c["homeStoreId"]: c for c in by_name}
+    assert shown[world.store_id("paris")]["view"] == "summary"
+    assert shown[world.store_id("paris")]["id"] == own["id"]
+    assert shown[world.store_id("paris")]["phoneNumber"] == own_phone
+    reduced = {
+        "view": "reduced",
+        "customerNumber": other["customerNumber"],
+        "firstName": "Mia",
+        "lastName": f"{marker} Newyork",
+        "homeStoreId": world.store_id("nyc"),
+    }
+    assert shown[world.store_id("nyc")] == reduced
+    assert exact == [[reduced]] * 3
+
+    # And an admin sees everyone in full
+    for_admin = world.api.get("/v1/customers", token=world.admin, params={"q": marker}).json()["items"]
+    assert sorted(c["view"] for c in for_admin) == ["summary", "summary"]
+    assert {c["id"] for c in for_admin} == {own["id"], other["id"]}
+    assert "+12125550147" in [c["phoneNumber"] for c in for_admin]

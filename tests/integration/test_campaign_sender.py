@@ -16,6 +16,7 @@ from clienteling.campaigns.repositories.rate_limiter import RateLimiter
 from clienteling.campaigns.services.start import StartRequest
 from clienteling.directory import wiring as directory_wiring
 from clienteling.directory.domain.consent import Channel, Purpose, Status, effective
+from clienteling.directory.domain.customers import CustomerSummary
 from clienteling.kernel.providers import EmailUnavailable, InvalidRecipient, ProviderUnavailable, RecipientOptedOut
 from clienteling.messaging.domain.conversations import MessageStatus, conversation_id
 
@@ -93,7 +94,9 @@ def test_a_refusal_is_final_at_once_and_a_carrier_opt_out_is_recorded_as_consent
     _, stats = world.campaign_service().get(ADMIN, campaign.id)
     assert (stats.sent, stats.send_failed) == (1, 2)
     # And the carrier's STOP became the customer's consent at the store, with proof
-    customer_id = directory_wiring.customer_service().find(ADMIN, phone=phones[0], limit=1, cursor=None).items[0].id
+    [found] = directory_wiring.customer_service().find(ADMIN, phone=phones[0], limit=1, cursor=None).items
+    assert isinstance(found, CustomerSummary)  # an admin sees every customer in full
+    customer_id = found.id
     customer = world.customers.require(customer_id)
     assert effective(customer.consents, Channel.SMS, Purpose.MARKETING, customer.home_store_id) == Status.OPTED_OUT
     trail = world.customers.consent_events(customer_id, limit=5, cursor=None).items

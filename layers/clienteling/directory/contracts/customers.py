@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import EmailStr, Field, StringConstraints, field_validator
 
 from clienteling.directory.domain.consent import BUSINESS_WIDE, Channel, ConsentEvent, Method, Purpose, Status
-from clienteling.directory.domain.customers import Customer, Gender
+from clienteling.directory.domain.customers import Customer, CustomerSummary, Gender, ReducedCustomer
 from clienteling.kernel.fields import (
     Address,
     AddressOut,
@@ -134,6 +134,9 @@ class CustomerOut(ResponseModel):
 
 
 class CustomerSummaryOut(ResponseModel):
+    """A customer of one of the caller's stores (or any, for an admin), as a search shows them."""
+
+    view: Literal["summary"] = Field(default="summary", description="summary: this shape; reduced: the other")
     id: str
     customer_number: str
     first_name: str
@@ -141,6 +144,33 @@ class CustomerSummaryOut(ResponseModel):
     home_store_id: str
     phone_number: str | None = None
     email: str | None = None
+
+
+class CustomerReducedOut(ResponseModel):
+    """A customer of a store the caller does not work in, as a search shows them to an associate or manager:
+    who they are and their loyalty card, no id, phone, email or notes."""
+
+    view: Literal["reduced"] = "reduced"
+    customer_number: str
+    first_name: str
+    last_name: str
+    home_store_id: str
+
+
+CustomerFound = Annotated[CustomerSummaryOut | CustomerReducedOut, Field(discriminator="view")]
+
+
+class CustomerSearchPage(ResponseModel):
+    """One page of customers found; pass `nextCursor` back as `cursor` for the next one (null on the last page)."""
+
+    items: list[CustomerFound]
+    next_cursor: str | None = None
+
+
+def customer_found(found: CustomerSummary | ReducedCustomer) -> CustomerSummaryOut | CustomerReducedOut:
+    if isinstance(found, ReducedCustomer):
+        return CustomerReducedOut.model_validate(found, from_attributes=True)
+    return CustomerSummaryOut.model_validate(found, from_attributes=True)
 
 
 class ConsentChange(ApiModel):

@@ -74,6 +74,26 @@ class CustomerSummary:
     email: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ReducedCustomer:
+    """What a search shows of a customer of a store the caller does not work in: enough to recognise them and
+    find their card at the till, no way to reach them (no id, phone, email or notes)."""
+
+    customer_number: str
+    first_name: str
+    last_name: str
+    home_store_id: str
+
+
+def reduced(found: CustomerSummary) -> ReducedCustomer:
+    return ReducedCustomer(
+        customer_number=found.customer_number,
+        first_name=found.first_name,
+        last_name=found.last_name,
+        home_store_id=found.home_store_id,
+    )
+
+
 class CustomerNumberTaken(AlreadyExists):
     """The random customer number collided: draw another one."""
 

@@ -19,7 +19,14 @@ from clienteling.directory.domain.consent import (
     Status,
     effective,
 )
-from clienteling.directory.domain.customers import Customer, CustomerNumberTaken, CustomerSummary, Pet
+from clienteling.directory.domain.customers import (
+    Customer,
+    CustomerNumberTaken,
+    CustomerSummary,
+    Pet,
+    ReducedCustomer,
+    reduced,
+)
 from clienteling.directory.ports import CustomerCopies
 from clienteling.directory.repositories.associates import AssociateRepository
 from clienteling.directory.repositories.customers import CustomerRepository, check_size
@@ -35,6 +42,7 @@ from clienteling.kernel.phone import InvalidPhoneNumber, to_e164, to_e164_mobile
 from clienteling.kernel.unit_of_work import StartWork
 
 NUMBER_ATTEMPTS = 5
+MIN_SEARCH_CHARACTERS = 3
 
 
 def _invalid(field: str, message: str, kind: str = "value_error") -> ValidationFailed:
@@ -87,6 +95,38 @@ class CustomerService:
         store_id: str | None = None,
         limit: int,
         cursor: str | None,
+    ) -> Page[CustomerSummary | ReducedCustomer]:
+        """Customers by one criterion, or a store's. Customers of the caller's stores come with their contact
+        details; those of other stores as a ReducedCustomer (name, home store, customer number), unless the caller
+        is an admin: any associate may find anyone, but not harvest every store's phones and emails."""
+        found = self._find(
+            caller,
+            q=q,
+            phone=phone,
+            email=email,
+            internal_id=internal_id,
+            customer_number=customer_number,
+            store_id=store_id,
+            limit=limit,
+            cursor=cursor,
+        )
+        shown: list[CustomerSummary | ReducedCustomer] = [
+            c if caller.can_access_store(c.home_store_id) else reduced(c) for c in found.items
+        ]
+        return Page(shown, found.cursor)
+
+    def _find(
+        self,
+        caller: Caller,
+        *,
+        q: str | None,
+        phone: str | None,
+        email: str | None,
+        internal_id: str | None,
+        customer_number: str | None,
+        store_id: str | None,
+        limit: int,
+        cursor: str | None,
     ) -> Page[CustomerSummary]:
         caller.require_role(Role.ASSOCIATE)
         given = [
@@ -120,6 +160,18 @@ class CustomerService:
                 "NUMBER", customer_numbers.normalize(customer_number), limit=limit, cursor=cursor
             )
         if q:
+            if len(q.strip()) < MIN_SEARCH_CHARACTERS:
+                raise ValidationFailed(
+                    f"Search with at least {MIN_SEARCH_CHARACTERS} characters.",
+                    details=[
+                        {
+                            "field": "q",
+                            "loc": ["query", "q"],
+                            "type": "string_too_short",
+                            "message": f"at least {MIN_SEARCH_CHARACTERS} characters",
+                        }
+                    ],
+                )
             return self._customers.search_names(q, limit=limit, cursor=cursor)
         store = store_id or (next(iter(caller.store_ids)) if len(caller.store_ids) == 1 else None)
         if store is None:
