@@ -15,26 +15,15 @@ from clienteling.edge import http_entrypoint, install_error_responses, to_json
 from clienteling.edge.errors import error_body
 from clienteling.kernel.config import get_settings
 from clienteling.kernel.errors import Gone, NotFound
+from clienteling.web import headers as web_headers
 
 app = APIGatewayHttpResolver(enable_validation=True, serializer=to_json)
 install_error_responses(app)
 
 
 def security_headers(nonce: str) -> dict[str, str]:
-    """The page shows a customer's cart: nothing cached, nothing framed, no referrer leaking the token."""
-    images = get_settings().cart_page_image_sources
-    return {
-        "Content-Security-Policy": (
-            f"default-src 'none'; img-src {images}; style-src 'nonce-{nonce}'; base-uri 'none'; "
-            "form-action 'none'; frame-ancestors 'none'"
-        ),
-        "Cache-Control": "no-store",
-        "Referrer-Policy": "no-referrer",
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "X-Robots-Tag": "noindex, nofollow",
-        "Strict-Transport-Security": "max-age=31536000",
-    }
+    """The page shows a customer's cart: the customer pages' headers, product pictures from the image CDN."""
+    return web_headers.security_headers(nonce, images=get_settings().cart_page_image_sources)
 
 
 @app.get(

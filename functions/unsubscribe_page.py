@@ -1,17 +1,27 @@
-"""Unsubscribe (public): the one-click link of campaign emails (GET, from the email) and RFC 8058's POST (from the
-mail client's button) set email marketing consent to opted_out; a small page confirms it. No login: the link is
-signed."""
+"""Unsubscribe (public): the one-click link of campaign emails. GET shows a confirmation page and changes nothing
+(mail scanners and link prefetchers open every link); RFC 8058's one-click POST (List-Unsubscribe-Post, from the
+mail client's button) and the page's button (a form POST to the same URL) set email marketing consent to
+opted_out. No login: the link is signed.
+
+No CSRF token: the signed token in the URL is the capability. A forged cross-site POST can only be made by someone
+who already holds the link, and with it they can POST directly (RFC 8058 wants exactly that POST to work without
+anything else: the mail client sends it without a session, a cookie or the page). The page keeps no session and
+no cookie, so there is no ambient authority for another site to ride on; CSP form-action 'self' keeps the page's
+own form from posting anywhere else.
+"""
 
 from __future__ import annotations
 
-import html
+import secrets
 from typing import Annotated
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Depends, Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 from clienteling.campaigns.services.unsubscribe import Outcome, Result, UnsubscribeService
 from clienteling.campaigns.wiring import unsubscribe_service
 from clienteling.edge import http_entrypoint, install_error_responses
+from clienteling.web.headers import preferred_language, security_headers
+from clienteling.web.rendering import environment
 
 app = APIGatewayHttpResolver(enable_validation=True)
 install_error_responses(app)
@@ -19,14 +29,22 @@ install_error_responses(app)
 Service = Annotated[UnsubscribeService, Depends(unsubscribe_service)]
 Token = Annotated[str, Path(max_length=300)]
 
-_TEXT = {
+_WORDS = {
     "en": {
+        "title": "Unsubscribe",
+        Outcome.CONFIRM: "Do you want to stop receiving our marketing emails at this address?",
+        "button": "Unsubscribe",
+        "keep": "Nothing changes until you press the button. Emails about your orders keep coming.",
         Outcome.UNSUBSCRIBED: "You are unsubscribed: you will not receive our marketing emails any more.",
         Outcome.ALREADY: "You were already unsubscribed from our marketing emails.",
         Outcome.TEST: "This link came in a test email: nothing changed.",
         Outcome.INVALID: "This link is not valid. Reply to the email and we will unsubscribe you.",
     },
     "fr": {
+        "title": "Désabonnement",
+        Outcome.CONFIRM: "Voulez-vous ne plus recevoir nos emails marketing à cette adresse ?",
+        "button": "Me désabonner",
+        "keep": "Rien ne change tant que vous n'appuyez pas sur le bouton. Les emails de vos commandes continuent.",
         Outcome.UNSUBSCRIBED: "Vous êtes désabonné(e) : vous ne recevrez plus nos emails marketing.",
         Outcome.ALREADY: "Vous étiez déjà désabonné(e) de nos emails marketing.",
         Outcome.TEST: "Ce lien vient d'un email de test : rien n'a changé.",
@@ -35,32 +53,54 @@ _TEXT = {
 }
 
 
+def _language(result: Result) -> str:
+    """The customer's home store's language, else the browser's (a test link, an erased customer)."""
+    if result.locale and result.locale.split("-")[0] in _WORDS:
+        return result.locale.split("-")[0]
+    return preferred_language(app.current_event.headers.get("accept-language"))
+
+
 def _page(result: Result) -> Response[str]:
-    language = result.locale.split("-")[0] if result.locale.split("-")[0] in _TEXT else "en"
-    title = html.escape(result.brand or "Unsubscribe")
-    message = html.escape(_TEXT[language][result.outcome])
+    """The page; its form (the button) posts back to the page's own URL, the signed link."""
+    language = _language(result)
+    words = _WORDS[language]
+    nonce = secrets.token_urlsafe(16)
     body = (
-        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width,initial-scale=1">'
-        f'<title>{title}</title></head><body style="font-family:sans-serif;max-width:32em;margin:4em auto">'
-        f"<h1>{title}</h1><p>{message}</p></body></html>"
+        environment()
+        .get_template("unsubscribe.html")
+        .render(
+            lang=language,
+            nonce=nonce,
+            title=words["title"],
+            brand=result.brand or "",
+            heading=words["title"],
+            text=words[result.outcome],
+            confirm=result.outcome == Outcome.CONFIRM,
+            button=words["button"],
+            keep=words["keep"],
+        )
     )
-    status = 400 if result.outcome == Outcome.INVALID else 200
     return Response(
-        status_code=status,
-        content_type=f"{content_types.TEXT_HTML}; charset=utf-8",
+        status_code=400 if result.outcome == Outcome.INVALID else 200,
+        content_type="text/html; charset=utf-8",
         body=body,
-        headers={"Cache-Control": "no-store", "X-Robots-Tag": "noindex"},
+        headers=security_headers(nonce, form_action="'self'"),
     )
 
 
-@app.get("/email/unsubscribe/<token>", summary="One-click unsubscribe link of a campaign email", tags=["Public"])
+@app.get(
+    "/email/unsubscribe/<token>",
+    summary="The unsubscribe link of a campaign email: a confirmation page (changes nothing)",
+    tags=["Public"],
+)
 def unsubscribe_link(token: Token, service: Service) -> Response[str]:
-    return _page(service.unsubscribe(token))
+    return _page(service.preview(token))
 
 
 @app.post(
-    "/email/unsubscribe/<token>", summary="RFC 8058 one-click unsubscribe (List-Unsubscribe-Post)", tags=["Public"]
+    "/email/unsubscribe/<token>",
+    summary="Unsubscribe: RFC 8058 one-click (List-Unsubscribe-Post) or the confirmation page's button",
+    tags=["Public"],
 )
 def unsubscribe_one_click(token: Token, service: Service) -> Response[str]:
     return _page(service.unsubscribe(token))

@@ -291,7 +291,8 @@ def test_a_provider_outage_is_retried_then_dead_lettered_and_refunded(world: Wor
         )
 
 
-def test_an_email_campaign_unsubscribes_in_one_click(world: World, local_stack: RunningStack) -> None:
+def email_campaign_link(world: World, local_stack: RunningStack) -> tuple[dict[str, Any], str, dict[str, Any]]:
+    """A Paris customer opted in to marketing emails gets an email campaign: (customer, campaign id, email)."""
     api, paris = world.api, world.store_id("paris")
     admin = world.admin
     address = f"zoe.{os.urandom(4).hex()}@example.com"
@@ -312,24 +313,49 @@ def test_an_email_campaign_unsubscribes_in_one_click(world: World, local_stack: 
     _grant_for(world, preview)
     assert api.post(f"/v1/campaigns/{campaign['id']}/schedule", token=admin).status_code == 200
     _move_to(local_stack, local_stack.events.clock.now() + timedelta(minutes=3))
+    (email,) = api.get("/_local/emails", params={"to": address}).json()["emails"]
+    return customer, str(campaign["id"]), dict(email)
+
+
+def email_consent(world: World, customer_id: str) -> list[dict[str, Any]]:
+    """The customer's email marketing consent decisions, newest first."""
+    history = world.api.get(f"/v1/customers/{customer_id}/consents/history", token=world.admin).json()["items"]
+    return [e for e in history if (e["channel"], e["purpose"]) == ("email", "marketing")]
+
+
+def test_an_email_campaign_unsubscribes_in_one_click(world: World, local_stack: RunningStack) -> None:
+    admin = world.admin
+    customer, campaign_id, email = email_campaign_link(world, local_stack)
+    campaign = {"id": campaign_id}
 
     # The email arrived with its link and RFC 8058 headers
-    (email,) = api.get("/_local/emails", params={"to": address}).json()["emails"]
     assert email["subject"] == "Nos nouveautés"
     assert email["listUnsubscribePost"] == "List-Unsubscribe=One-Click"
     link = email["listUnsubscribe"]
     assert link in email["text"]
+    opted_in = email_consent(world, customer["id"])
 
-    # One click: a confirmation page, and email marketing consent is opted out, with the link as proof
-    page = requests.get(link, timeout=10)
-    assert page.status_code == 200
-    assert "désabonné" in page.text
-    history = api.get(f"/v1/customers/{customer['id']}/consents/history", token=admin).json()["items"]
-    assert (history[0]["channel"], history[0]["status"], history[0]["method"]) == ("email", "opted_out", "email_link")
+    # Opening the link (a mail scanner does, for every link) shows a confirmation page and changes nothing
+    for _ in range(2):
+        page = requests.get(link, timeout=10)
+        assert page.status_code == 200
+        assert "Voulez-vous ne plus recevoir nos emails marketing" in page.text
+        assert '<form method="post">' in page.text
+    requests.head(link, timeout=10)
+    assert email_consent(world, customer["id"]) == opted_in
+
+    # The one-click POST (the mail client's button, RFC 8058) opts out, with the link as proof
+    done = requests.post(link, data="List-Unsubscribe=One-Click", timeout=10)
+    assert done.status_code == 200
+    assert "désabonné" in done.text
+    history = email_consent(world, customer["id"])
+    assert (history[0]["status"], history[0]["method"]) == ("opted_out", "email_link")
     assert requests.post(link, data="List-Unsubscribe=One-Click", timeout=10).status_code == 200  # already: fine
+    assert len(email_consent(world, customer["id"])) == len(history)
     assert "déjà" in requests.get(link, timeout=10).text
     forged = requests.get(link[:-3] + "AAA", timeout=10)
     assert forged.status_code == 400
+    assert requests.post(link[:-3] + "AAA", timeout=10).status_code == 400
     # And the campaign counts the opt-out
     _settle(local_stack, lambda: _stats(world, admin, campaign["id"])["stats"]["optedOut"] == 1)
 

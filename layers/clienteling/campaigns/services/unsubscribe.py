@@ -1,6 +1,7 @@
-"""One-click unsubscribe from campaign emails: the link each email carries (signed, no login), and what opening
-it does: email marketing consent becomes opted_out, with the campaign as proof, through the directory's consent
-recording."""
+"""One-click unsubscribe from campaign emails: the link each email carries (signed, no login). Opening it
+(`preview`, a GET) changes nothing: mail scanners open every link. Confirming it (`unsubscribe`, RFC 8058's
+one-click POST or the page's button) makes email marketing consent opted_out, with the campaign as proof, through
+the directory's consent recording."""
 
 from __future__ import annotations
 
@@ -41,6 +42,7 @@ class UnsubscribeLinks:
 
 
 class Outcome(StrEnum):
+    CONFIRM = "confirm"  # a valid link, opened: ask before changing anything
     UNSUBSCRIBED = "unsubscribed"
     ALREADY = "already"  # opted out before: nothing to change
     TEST = "test"  # the link of a test email
@@ -50,7 +52,7 @@ class Outcome(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Result:
     outcome: Outcome
-    locale: str = "en"
+    locale: str | None = None  # the home store's; None: the reader's browser decides
     brand: str | None = None
 
 
@@ -72,6 +74,23 @@ class UnsubscribeService:
         self._clock = clock
         self._consents = consents
 
+    def preview(self, token: str) -> Result:
+        """What confirming the link would do, without doing it (a GET: safe for scanners and prefetchers)."""
+        try:
+            request = self._links.verify(token)
+        except unsubscribe.InvalidToken:
+            return Result(Outcome.INVALID)
+        if request.is_test:
+            return Result(Outcome.CONFIRM)  # the test email's page looks like the real one; confirming changes nothing
+        customer = self._customers.get(request.customer_id)
+        if customer is None:
+            return Result(Outcome.ALREADY)
+        store = self._stores.get(customer.home_store_id)
+        locale, brand = (store.locale, store.name) if store else (None, None)
+        if effective(customer.consents, Channel.EMAIL, Purpose.MARKETING) == Status.OPTED_OUT:
+            return Result(Outcome.ALREADY, locale, brand)
+        return Result(Outcome.CONFIRM, locale, brand)
+
     def unsubscribe(self, token: str) -> Result:
         try:
             request = self._links.verify(token)
@@ -84,7 +103,7 @@ class UnsubscribeService:
         if customer is None:  # erased since: nothing to send to any more
             return Result(Outcome.ALREADY)
         store = self._stores.get(customer.home_store_id)
-        locale, brand = (store.locale, store.name) if store else ("en", None)
+        locale, brand = (store.locale, store.name) if store else (None, None)
         current = effective(customer.consents, Channel.EMAIL, Purpose.MARKETING)
         if current == Status.OPTED_OUT:
             return Result(Outcome.ALREADY, locale, brand)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from clienteling.commerce.contracts.carts import CartPageOut
 from clienteling.commerce.domain import cart_texts
 from clienteling.commerce.web.texts import labels
+from clienteling.web import headers
 from clienteling.web.rendering import environment, last_moment, money
 
 
@@ -45,8 +46,4 @@ def render_notice(kind: str, *, language: str, nonce: str) -> str:
 
 def preferred_language(accept_language: str | None) -> str:
     """The first language of an Accept-Language header we have words for."""
-    for part in (accept_language or "").split(","):
-        language = part.split(";")[0].strip().split("-")[0].lower()
-        if language in ("en", "fr"):
-            return language
-    return "en"
+    return headers.preferred_language(accept_language)
